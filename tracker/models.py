@@ -1,0 +1,282 @@
+"""Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
+
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from tracker import format as fmt
+
+
+class Status(models.TextChoices):
+    TRACKING = fmt.STATUS_TRACKING, _("追蹤中")
+    ACHIEVED = fmt.STATUS_ACHIEVED, _("已達成")
+    DELAYED = fmt.STATUS_DELAYED, _("已延宕")
+    STALE = fmt.STATUS_STALE, _("無更新")
+
+
+class EntryKind(models.TextChoices):
+    CREATED = fmt.KIND_CREATED, _("初始建立")
+    PROGRESS = fmt.KIND_PROGRESS, _("進度更新")
+    STATUS_CHANGE = fmt.KIND_STATUS_CHANGE, _("狀態變更")
+
+
+class EntryShape(models.TextChoices):
+    TEXT = fmt.SHAPE_TEXT, _("自由文字")
+    STATUS_RULE = fmt.SHAPE_STATUS_RULE, _("狀態與原因")
+    EVIDENCE = fmt.SHAPE_EVIDENCE, _("引用文件")
+
+
+def validate_file_path(value: str) -> None:
+    """Refuse a commitment file path that could escape the export folder."""
+    problem = file_path_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_path")
+
+
+def file_path_problem(value: str) -> str | None:
+    """Return why a relative file path is unsafe or malformed, or None when it is fine."""
+    if not value:
+        return _("路徑不可為空")
+    if "\x00" in value:
+        return _("路徑不可包含 NUL 字元")
+    if "\\" in value:
+        return _("路徑請用 / 分隔，不可包含 \\")
+    path = PurePosixPath(value)
+    if path.is_absolute() or value.startswith("/"):
+        return _("路徑必須是相對路徑（例如 國防外交/捍衛國家主權.md）")
+    if any(part in ("", ".", "..") for part in value.split("/")):
+        return _("路徑不可包含 .、.. 或空的資料夾名稱")
+    if any(part.startswith(".") for part in path.parts):
+        return _("路徑的資料夾與檔名不可以 . 開頭")
+    if path.suffix != ".md":
+        return _("檔名必須以 .md 結尾")
+    if len(value.encode("utf-8")) > 900:
+        return _("路徑太長")
+    return None
+
+
+class Source(models.Model):
+    """One Executive Yuan written reply to a Legislative Yuan interpellation."""
+
+    document_id = models.CharField(_("答復文件識別碼"), max_length=64, unique=True)
+    term = models.CharField(_("屆別"), max_length=10, db_index=True)
+    session_period = models.CharField(_("會期"), max_length=10, db_index=True)
+    ey_number = models.CharField(_("行政院函號"), max_length=300, blank=True)
+    url = models.URLField(_("文件連結"), max_length=500, blank=True)
+    subject = models.TextField(_("主旨"), blank=True)
+    reply_text = models.TextField(_("答復內容"), blank=True)
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("答復文件")
+        verbose_name_plural = _("答復文件")
+        ordering = ["term", "session_period", "document_id"]
+
+    def __str__(self):
+        label = self.subject or self.ey_number or self.document_id
+        return f"第{self.term}屆第{self.session_period}會期 {label[:60]}"
+
+    def to_data(self) -> fmt.SourceData:
+        return fmt.SourceData(
+            document_id=self.document_id,
+            term=self.term,
+            session_period=self.session_period,
+            ey_number=self.ey_number,
+            url=self.url,
+        )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def published(self):
+        """Return the commitments a reader may see."""
+        return self.filter(is_published=True)
+
+    def with_timeline(self):
+        """Return commitments with their source and log entries loaded in two queries."""
+        return self.select_related("source").prefetch_related(
+            Prefetch("log_entries", queryset=TrackingLog.objects.order_by("position"))
+        )
+
+    def with_log_count(self):
+        return self.annotate(log_count=Count("log_entries"))
+
+
+class Commitment(models.Model):
+    """A promise the Executive Yuan made in a written reply, and what became of it."""
+
+    uid = models.CharField(
+        _("識別碼"),
+        max_length=36,
+        unique=True,
+        help_text=_("檔案中的 id：36 個字元，匯入與匯出以此對應同一筆承諾"),
+    )
+    title = models.CharField(_("標題"), max_length=500)
+    category = models.CharField(_("類別"), max_length=100, db_index=True)
+    status = models.CharField(
+        _("狀態"), max_length=10, choices=Status.choices, default=Status.TRACKING, db_index=True
+    )
+    # The format tells null (no value) from "" (an empty value), so these text fields are
+    # nullable, against Django's usual advice.
+    # The file keeps the target date as written (ISO, ROC calendar, or a placeholder);
+    # target_date is what it means, where it can be understood, for filters and rules.
+    target_date_text = models.CharField(  # noqa: DJ001
+        _("目標日期（原文）"), max_length=100, null=True, blank=True
+    )
+    target_date = models.DateField(
+        _("目標日期"), null=True, blank=True, db_index=True, editable=False
+    )
+    target_value = models.TextField(_("目標值"), null=True, blank=True)  # noqa: DJ001
+    responsible_agency = models.CharField(  # noqa: DJ001
+        _("負責機關"), max_length=200, null=True, blank=True, db_index=True
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("來源答復")
+    )
+    wording = models.TextField(_("承諾原文"))
+    shows_reply = models.BooleanField(
+        _("檔案附上來源回覆"),
+        default=True,
+        help_text=_("匯出的檔案是否包含「來源回覆」一節（原始資料有些檔案省略）"),
+    )
+    file_path = models.CharField(
+        _("檔案路徑"),
+        max_length=300,
+        unique=True,
+        validators=[validate_file_path],
+        help_text=_("匯出時的相對路徑，例如 國防外交/捍衛國家主權.md"),
+    )
+    created_date = models.DateField(_("建立日期"))
+    last_updated = models.DateField(_("最後更新"), db_index=True)
+    is_published = models.BooleanField(_("已公開"), default=True, db_index=True)
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承諾")
+        verbose_name_plural = _("承諾")
+        ordering = ["-last_updated", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.target_date = fmt.parse_target_date(self.target_date_text)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.target_date_text is not None and not self.target_date_text.strip():
+            self.target_date_text = None
+
+    def to_data(self) -> fmt.CommitmentData:
+        """Return this commitment as the format's dataclass (uses the prefetched timeline)."""
+        source = self.source
+        reply = None
+        if self.shows_reply:
+            reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
+        return fmt.CommitmentData(
+            id=self.uid,
+            title=self.title,
+            category=self.category,
+            status=self.status,
+            target_date=self.target_date_text,
+            target_value=self.target_value,
+            responsible_agency=self.responsible_agency,
+            source=source.to_data(),
+            created_at=self.created_date,
+            last_updated=self.last_updated,
+            wording=self.wording,
+            reply=reply,
+            log=[entry.to_data() for entry in self.log_entries.all()],
+        )
+
+
+class TrackingLog(models.Model):
+    """One dated entry of a commitment's timeline."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("承諾")
+    )
+    position = models.PositiveIntegerField(_("順序"))
+    entry_date = models.DateField(_("日期"), db_index=True)
+    kind = models.CharField(_("類型"), max_length=20, choices=EntryKind.choices)
+    shape = models.CharField(
+        _("格式"), max_length=20, choices=EntryShape.choices, default=EntryShape.TEXT
+    )
+    text = models.TextField(_("內容"), blank=True)
+    from_status = models.CharField(_("原狀態"), max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新狀態"), max_length=10, choices=Status.choices, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    source_type = models.CharField(_("來源類型"), max_length=100, blank=True)
+    document_number = models.CharField(_("文件編號"), max_length=300, blank=True)
+    document_url = models.CharField(_("來源連結"), max_length=500, blank=True)
+    summary = models.TextField(_("內容摘要"), blank=True)
+    judgement = models.CharField(
+        _("自動判斷"),
+        max_length=50,
+        blank=True,
+        help_text=_("檔案中的「AI 判斷」：由軟體判定，未經編輯確認"),
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("追蹤紀錄")
+        verbose_name_plural = _("追蹤紀錄")
+        ordering = ["commitment", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "position"], name="tracking_log_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry_date.isoformat()} [{self.kind}]"
+
+    def to_data(self) -> fmt.LogEntryData:
+        return fmt.LogEntryData(
+            entry_date=self.entry_date,
+            kind=self.kind,
+            shape=self.shape,
+            text=self.text,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            reason=self.reason,
+            source_type=self.source_type,
+            document_number=self.document_number,
+            document_url=self.document_url,
+            summary=self.summary,
+            judgement=self.judgement,
+        )
+
+
+class DuplicateCopy(models.Model):
+    """A second file with an id already taken, kept whole so an editor can merge it."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="duplicate_copies",
+        verbose_name=_("保留的承諾"),
+    )
+    file_path = models.CharField(_("未採用的檔案"), max_length=300)
+    reason = models.CharField(_("原因"), max_length=300)
+    last_updated = models.DateField(_("該檔最後更新"))
+    log_count = models.PositiveIntegerField(_("該檔紀錄數"))
+    file_text = models.TextField(_("該檔內容"))
+    detected_at = models.DateTimeField(_("發現時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("重複 id 的檔案")
+        verbose_name_plural = _("重複 id 的檔案")
+        ordering = ["commitment", "file_path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "file_path"], name="duplicate_copy_unique_path"
+            )
+        ]
+
+    def __str__(self):
+        return self.file_path
