@@ -1,0 +1,59 @@
+"""Small builders for test data: each returns a saved object with sensible defaults."""
+
+import datetime as dt
+import itertools
+
+from tracker import format as fmt
+from tracker.models import Commitment, EntryKind, EntryShape, Source, TrackingLog
+
+_numbers = itertools.count(1)
+
+
+def make_source(**values) -> Source:
+    number = next(_numbers)
+    defaults = {
+        "document_id": f"00000000-0000-0000-0000-{number:012d}",
+        "term": "10",
+        "session_period": "05",
+        "ey_number": f"（行政院函　中華民國111年1月1日院臺字第{number}號）",
+        "url": f"https://example.org/replies/{number}.doc",
+        "subject": "行政院函送委員質詢之書面答復，請查照案。",
+        "reply_text": "經交據相關部會查復如下：將持續推動疫苗採購與電網強化。",
+    }
+    return Source.objects.create(**(defaults | values))
+
+
+def make_commitment(*, log=True, **values) -> Commitment:
+    number = next(_numbers)
+    if "source" not in values:
+        values["source"] = make_source()
+    defaults = {
+        "uid": f"11111111-2222-3333-4444-{number:012d}",
+        "title": f"測試承諾 {number}",
+        "category": "醫療衛生",
+        "status": fmt.STATUS_TRACKING,
+        "target_date_text": None,
+        "target_value": None,
+        "responsible_agency": "衛生福利部",
+        "wording": "本部將確保疫苗供應充足。",
+        "shows_reply": True,
+        "file_path": f"醫療衛生/測試承諾-{number}.md",
+        "created_date": dt.date(2026, 1, 26),
+        "last_updated": dt.date(2026, 1, 26),
+    }
+    commitment = Commitment.objects.create(**(defaults | values))
+    if log:
+        make_log(commitment, entry_date=commitment.created_date)
+    return commitment
+
+
+def make_log(commitment: Commitment, **values) -> TrackingLog:
+    position = commitment.log_entries.count()
+    defaults = {
+        "position": position,
+        "entry_date": dt.date(2026, 1, 26),
+        "kind": EntryKind.CREATED,
+        "shape": EntryShape.TEXT,
+        "text": "從第10屆第05會期答復文件中萃取此承諾。",
+    }
+    return TrackingLog.objects.create(commitment=commitment, **(defaults | values))
