@@ -2,6 +2,24 @@
 # Set up and run the whole test suite: lint, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian packages the browser tests need (Playwright drives Debian's Chromium; without
+# the CJK fonts Chinese renders as empty boxes in screenshots).
+debian_packages=(chromium fonts-noto-cjk)
+missing=()
+for package in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "Missing Debian packages (browser tests will be skipped): ${missing[*]}" >&2
+    fi
+fi
+
 source scripts/setup-python.sh requirements-dev.txt
 
 .venv/bin/ruff check .

@@ -1,0 +1,1 @@
+"""The editors' desk: one module per area, registered when this package is imported."""
