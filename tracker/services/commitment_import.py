@@ -183,6 +183,11 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
             document_id__in={item.data.source.document_id for item in batch}
         )
     }
+    path_owners = dict(
+        Commitment.objects.filter(file_path__in=[item.file_path for item in batch]).values_list(
+            "file_path", "uid"
+        )
+    )
     for item in batch:
         current = existing.get(item.data.id)
         # Another file already holds this id: the stored record stays unless the incoming
@@ -197,18 +202,21 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
         if current is not None and _unchanged(current, item):
             report.unchanged += 1
             continue
+        old_path = current.file_path if current is not None else None
         try:
             with transaction.atomic():
-                created = _write(item, current, sources, report)
-        except ImportFileError as error:
+                created = _write(item, current, sources, path_owners, report)
+        except (ImportFileError, DatabaseError) as error:
+            if isinstance(error, DatabaseError):
+                error = f"the database refused the record: {error}"
             report.failed.append(f"{item.display}: {error}")
-            sources.pop(item.data.source.document_id, None)
-            continue
-        except DatabaseError as error:
-            report.failed.append(f"{item.display}: the database refused the record: {error}")
             # The cached source may hold values that were rolled back: read it again.
-            sources.pop(item.data.source.document_id, None)
+            sources[item.data.source.document_id] = Source.objects.filter(
+                document_id=item.data.source.document_id
+            ).first()
             continue
+        path_owners.pop(old_path, None)
+        path_owners[item.file_path] = item.data.id
         if created:
             report.created += 1
         else:
@@ -225,15 +233,10 @@ def _unchanged(current: Commitment, item: ParsedFile) -> bool:
     return fmt.render(current.to_data()) == fmt.render(item.data)
 
 
-def _write(item: ParsedFile, current: Commitment | None, sources: dict, report) -> bool:
+def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) -> bool:
     data = item.data
-    taken = (
-        Commitment.objects.filter(file_path=item.file_path)
-        .exclude(uid=data.id)
-        .values_list("uid", flat=True)
-        .first()
-    )
-    if taken:
+    taken = path_owners.get(item.file_path)
+    if taken and taken != data.id:
         raise ImportFileError(
             f"path {item.file_path} already belongs to commitment {taken}; "
             "rename the file or change that commitment's path first"
@@ -273,9 +276,8 @@ def _write(item: ParsedFile, current: Commitment | None, sources: dict, report) 
 def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Source:
     data = item.data
     wanted = data.source
+    # The batch's sources were read up front: a missing key is a source not yet stored.
     source = sources.get(wanted.document_id)
-    if source is None:
-        source = Source.objects.filter(document_id=wanted.document_id).first()
     if source is None:
         source = Source(document_id=wanted.document_id)
         changed = {"new"}
