@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.factories import make_commitment
 from tracker import format as fmt
@@ -68,6 +69,8 @@ def test_a_new_export_replaces_the_previous_one(imported, tmp_path):
     "bad_path", ["../escape.md", "/etc/escape.md", "a/../../escape.md", "a\x00b.md", "a\\b.md"]
 )
 def test_paths_that_escape_are_refused_and_the_old_export_stays(imported, tmp_path, bad_path):
+    if "\x00" in bad_path and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL, so such a path never reaches the export")
     out = tmp_path / "out"
     commitments_export(directory=out)
     before = tree(out)
