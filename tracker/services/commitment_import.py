@@ -123,20 +123,25 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
 
 
 def commitments_import_paths(*, paths: list[str | os.PathLike]) -> ImportReport:
-    """Import every commitment file under the given files and folders."""
+    """Import every commitment file under the given files and folders.
+
+    Files stream through in batches, so memory stays flat however many there are. Copies of
+    one id in the same batch are settled before writing; a copy in a later batch meets the
+    stored record and the same rule settles it (newer last_updated, then more entries).
+    """
     found, errors = find_commitment_files(paths)
     report = ImportReport(files=len(found), failed=errors)
-    parsed: list[ParsedFile] = []
-    for display, file_path in found:
-        try:
-            parsed.append(read_commitment_file(display, file_path))
-        except ImportFileError as error:
-            report.failed.append(str(error))
-    winners, losers = _choose_among_duplicate_ids(parsed, report)
-    for start in range(0, len(winners), BATCH_SIZE):
-        _import_batch(winners[start : start + BATCH_SIZE], report)
-    for loser, winner in losers:
-        _set_aside_copy(loser, winner.data.id, report)
+    for start in range(0, len(found), BATCH_SIZE):
+        parsed: list[ParsedFile] = []
+        for display, file_path in found[start : start + BATCH_SIZE]:
+            try:
+                parsed.append(read_commitment_file(display, file_path))
+            except ImportFileError as error:
+                report.failed.append(str(error))
+        winners, losers = _choose_among_duplicate_ids(parsed)
+        _import_batch(winners, report)
+        for loser, winner in losers:
+            _set_aside_copy(loser, winner.data.id, report)
     return report
 
 
@@ -153,7 +158,7 @@ def _why_kept(kept: tuple, other: tuple) -> str:
     return "same last_updated and log count; kept the first by path"
 
 
-def _choose_among_duplicate_ids(parsed, report):
+def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
     by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
         by_id.setdefault(item.data.id, []).append(item)
