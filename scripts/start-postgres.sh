@@ -9,7 +9,8 @@ if [ -z "$pg_bin" ]; then
     return 1
 fi
 pg_dir=$(mktemp -d /tmp/tracker-pg.XXXXXX)
-pg_port=${PG_TEST_PORT:-55432}
+# A free port, so two test runs on one machine do not collide.
+pg_port=${PG_TEST_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 as_owner=()
 if [ "$(id -u)" = 0 ]; then
     chown postgres: "$pg_dir"

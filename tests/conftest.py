@@ -55,3 +55,10 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _login_lockout_only_where_tested(request, settings):
+    """Let tests log in with client.login(); tests marked `lockout` keep django-axes on."""
+    if "lockout" not in request.keywords:
+        settings.AXES_ENABLED = False
