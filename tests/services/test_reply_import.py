@@ -144,3 +144,17 @@ def test_corpus_replies_enrich_106_known_replies(corpus_commitments):
     assert report.ok, report.errors
     assert (report.replies, report.created, report.enriched) == (110, 4, 106)
     assert replies_import(paths=files).unchanged == 110
+
+
+@pytest.mark.django_db
+def test_reply_cited_by_a_chunk_id_is_enriched_not_added(tmp_path):
+    known = make_commitment(source=make_source(document_id="chunk-2")).source
+    lines = [
+        json.dumps({"id": chunk, "payload": json.loads(reply_line("base"))["payload"]})
+        for chunk in ("chunk-1", "chunk-2")
+    ]
+    report = replies_import(paths=[write(tmp_path, *lines)])
+    assert (report.created, report.enriched) == (0, 1)
+    assert list(Source.objects.values_list("document_id", flat=True)) == ["chunk-2"]
+    known.refresh_from_db()
+    assert known.ly_number == "（立法院函　編號：11-2-4-1）"

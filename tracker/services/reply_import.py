@@ -6,8 +6,9 @@ One row a line: ``{"id", "payload": {"term", "sessionPeriod", "sessionTimes", "e
 ``baseId`` and each carry the full ``content``; they become one :class:`Source`.
 
 A reply already known from commitment files is enriched (session, LY number, and any text
-the files left out), never duplicated; where the reply row disagrees with what those files
-say, the files win (they must export back byte for byte) and the difference is reported.
+the files left out), never duplicated, also where the files cite it by a chunk's id. Where
+the reply row disagrees with what those files say, the files win (they must export back
+byte for byte) and the difference is reported.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -66,9 +67,11 @@ class ReplyRow:
     subject: str
     reply_text: str
     url: str
+    # The ids of all its chunks: some commitment files cite a chunk's id, not the baseId.
+    chunk_ids: tuple[str, ...] = ()
 
     def values(self) -> dict[str, str]:
-        skip = {"location", "row_id", "document_id"}
+        skip = {"location", "row_id", "document_id", "chunk_ids"}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
@@ -125,8 +128,13 @@ def parse_reply_line(line: str, location: str) -> ReplyRow:
             )
         values[name] = value
     _check(values, location)
-    row_id = row.get("id")
-    return ReplyRow(location=location, row_id=row_id if isinstance(row_id, str) else "", **values)
+    row_id = row.get("id") if isinstance(row.get("id"), str) else ""
+    return ReplyRow(
+        location=location,
+        row_id=row_id,
+        chunk_ids=(row_id,) if row_id and row_id != values["document_id"] else (),
+        **values,
+    )
 
 
 def _check(values: dict[str, str], location: str) -> None:
@@ -226,6 +234,9 @@ def merge_chunks(rows: list[ReplyRow], report: ReplyImportReport) -> list[ReplyR
                 f"{row.location}: reply {row.document_id}: {', '.join(differ)} differ from "
                 f"its chunk at {first.location}; this line was skipped"
             )
+        elif row.chunk_ids:
+            chunk_ids = tuple(dict.fromkeys(first.chunk_ids + row.chunk_ids))
+            merged[row.document_id] = replace(first, chunk_ids=chunk_ids)
     return list(merged.values())
 
 
@@ -240,9 +251,9 @@ def replies_import(*, paths: list[str | os.PathLike]) -> ReplyImportReport:
 
 
 def _import_batch(batch: list[ReplyRow], report: ReplyImportReport) -> None:
+    wanted = [key for row in batch for key in (row.document_id, *row.chunk_ids)]
     stored = {
-        source.document_id: source
-        for source in Source.objects.filter(document_id__in=[row.document_id for row in batch])
+        source.document_id: source for source in Source.objects.filter(document_id__in=wanted)
     }
     cited = set(
         Source.objects.filter(pk__in=[source.pk for source in stored.values()])
@@ -251,16 +262,24 @@ def _import_batch(batch: list[ReplyRow], report: ReplyImportReport) -> None:
     )
     now = timezone.now()
     for row in batch:
-        source = stored.get(row.document_id)
+        # A reply some files cite by a chunk's id is that same reply: enrich, don't add.
+        known = [stored[key] for key in (row.document_id, *row.chunk_ids) if key in stored]
         try:
             with transaction.atomic():
-                if source is None:
+                if not known:
                     Source.objects.create(
                         document_id=row.document_id, imported_from_replies=now, **row.values()
                     )
                     report.created += 1
-                elif _enrich(source, row, source.pk in cited, now, report):
+                    continue
+                changed = [
+                    source
+                    for source in known
+                    if _enrich(source, row, source.pk in cited, now, report)
+                ]
+                for source in changed:
                     source.save()
+                if changed:
                     report.enriched += 1
                 else:
                     report.unchanged += 1
