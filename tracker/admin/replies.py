@@ -77,7 +77,7 @@ class ReplyToReviewAdmin(admin.ModelAdmin):
         "short_subject",
         "ey_number",
         "session",
-        "imported_from_replies",
+        "imported_on",
         "suggestions_link",
     )
     list_filter = ("term", "session_period")
@@ -114,6 +114,12 @@ class ReplyToReviewAdmin(admin.ModelAdmin):
     @admin.display(description=_("屆期／會次"))
     def session(self, obj):
         return f"{obj.term}-{obj.session_period}-{obj.session_times or '?'}"
+
+    @admin.display(description=_("匯入日期"), ordering="imported_from_replies")
+    def imported_on(self, obj):
+        if obj.imported_from_replies is None:
+            return "—"
+        return timezone.localtime(obj.imported_from_replies).date().isoformat()
 
     @admin.display(description=_("建議"))
     def suggestions_link(self, obj):
