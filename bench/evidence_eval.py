@@ -66,7 +66,9 @@ def ground_truth(commitments, replies):
                 continue
             base_id = by_number.get(entry.document_number)
             if base_id:
-                kind = "same reply" if base_id == data.source.document_id else "other reply"
+                # Some files cite their reply by a chunk's id: compare the reply numbers.
+                same = entry.document_number == data.source.ey_number
+                kind = "same reply" if same else "other reply"
                 pairs.setdefault((base_id, data.id), (kind, entry.judgement))
     return pairs
 
