@@ -137,6 +137,16 @@ def main() -> None:
     for label in sorted(groups):
         line(label, groups[label])
 
+    by_reply = defaultdict(list)
+    for (reply, _uid), rank in ranks.items():
+        by_reply[reply].append(rank)
+    for k in (5, 10):
+        found = sum(1 for hits in by_reply.values() if min(hits) < k)
+        print(
+            f"  replies with at least one true commitment in the first {k:2d}: "
+            f"{found}/{len(by_reply)} = {found / len(by_reply):.3f}"
+        )
+
     print("\nTime (2-core machine, one process):")
     print(f"  build the index: {build:.2f} s")
     print(
