@@ -18,7 +18,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 NGRAM_RANGE = (2, 2)
 PASSAGE_CHARS = 150
@@ -125,6 +124,10 @@ class SuggestionIndex:
         self._reply_row = {key: number for number, key in enumerate(self.reply_keys)}
         self._commitment_row = {key: number for number, key in enumerate(self.commitment_keys)}
         self.reply_passages = [passages(text) for text in self.reply_texts]
+        # Imported here: scikit-learn takes a second or more to import, and every
+        # management command loads the admin (and so this module) at start.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.vectorizer = TfidfVectorizer(
             analyzer="char", ngram_range=NGRAM_RANGE, sublinear_tf=True, dtype=np.float32
         )
