@@ -67,3 +67,9 @@ def test_segments_rebuild_the_text_with_marked_pieces():
     pieces = segments("abcdef", [(1, 3), (4, 5)])
     assert pieces == [("a", False), ("bc", True), ("d", False), ("e", True), ("f", False)]
     assert "".join(piece for piece, _ in pieces) == "abcdef"
+
+
+def test_bare_numbers_are_not_marked():
+    passage = "我國少子女化政策計畫（107-113年）"
+    spans = highlight_spans(passage, "110年增設少子女化班級")
+    assert [passage[a:b] for a, b in spans] == ["少子女化"]

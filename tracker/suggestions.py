@@ -80,7 +80,8 @@ def highlight_spans(passage: str, query: str, min_chars: int = 2) -> list[tuple[
         if flag and start is None:
             start = i
         elif not flag and start is not None:
-            if i - start >= min_chars:
+            # Bare numbers ("10" in "107-113年") match by chance: not worth marking.
+            if i - start >= min_chars and not passage[start:i].isdigit():
                 spans.append((start, i))
             start = None
     return spans
