@@ -68,6 +68,18 @@ class Source(models.Model):
     url = models.URLField(_("文件連結"), max_length=500, blank=True)
     subject = models.TextField(_("主旨"), blank=True)
     reply_text = models.TextField(_("答復內容"), blank=True)
+    # Filled by import_replies from the Legislative Yuan's open data (issue 6).
+    session_times = models.CharField(_("會次"), max_length=10, blank=True)
+    ly_number = models.CharField(_("立法院函號"), max_length=300, blank=True)
+    imported_from_replies = models.DateTimeField(
+        _("匯入答復資料時間"), null=True, blank=True, editable=False
+    )
+    reviewed_at = models.DateTimeField(
+        _("審閱完成時間"),
+        null=True,
+        blank=True,
+        help_text=_("編輯看過這份新答復、決定不需再處理的時間；未審閱者列在「待審閱的新答復」"),
+    )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
     class Meta:
@@ -280,3 +292,33 @@ class DuplicateCopy(models.Model):
 
     def __str__(self):
         return self.file_path
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Return replies a commitment comes from or a timeline entry cites by number."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return self.filter(
+            models.Q(commitments__isnull=False) | models.Q(ey_number__in=cited_numbers)
+        ).distinct()
+
+    def to_review(self):
+        """Return imported replies no commitment cites yet and no editor has set aside."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return (
+            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
+            .exclude(commitments__isnull=False)
+            .exclude(ey_number__in=cited_numbers)
+        )
+
+
+class ReplyToReview(Source):
+    """A new Legislative Yuan reply that no commitment cites yet: the editors' queue."""
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待審閱的新答復")
+        verbose_name_plural = _("待審閱的新答復")
+        ordering = ["-imported_from_replies", "document_id"]
