@@ -195,6 +195,7 @@ def test_duplicate_rule_is_the_same_whichever_batch_a_copy_is_in(
     write(sample, newer_copy, newer)
     report = commitments_import_paths(paths=[sample])
     assert report.ok
+    assert (report.created, report.updated) == (report.files - 1, 0)
     kept = Commitment.objects.get(uid="0d78eb7d-7b0b-e027-1696-c2f7314f1bdb")
     assert kept.file_path == newer_copy
     assert fmt.render(kept.to_data()) == newer

@@ -63,6 +63,8 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: int = 0
+    # Ids created by this run: a newer copy replacing one of them is still one creation.
+    created_ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -224,7 +226,8 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
         path_owners[item.file_path] = item.data.id
         if created:
             report.created += 1
-        else:
+            report.created_ids.add(item.data.id)
+        elif item.data.id not in report.created_ids:
             report.updated += 1
 
 
