@@ -74,20 +74,19 @@ class CorrectionForm(forms.Form):
 
     def clean_token(self):
         try:
-            payload = signing.loads(
-                self.cleaned_data["token"], salt=TOKEN_SALT, max_age=MAX_SECONDS
-            )
-        except signing.SignatureExpired:
-            raise ValidationError(
-                _("表單已開啟超過兩小時，請確認內容後再送出一次。"), code="expired"
-            ) from None
+            payload = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT)
         except signing.BadSignature:
             raise ValidationError(
                 _("表單驗證碼無效，請重新整理頁面後再試一次。"), code="bad_token"
             ) from None
         if not isinstance(payload, dict) or payload.get("c") != self.uid:
             raise ValidationError(_("表單驗證碼與這筆承諾不符。"), code="bad_token")
-        if self.now - payload.get("t", 0) < MIN_SECONDS:
+        age = self.now - payload.get("t", 0)
+        if age > MAX_SECONDS:
+            raise ValidationError(
+                _("表單已開啟超過兩小時，請確認內容後再送出一次。"), code="expired"
+            )
+        if age < MIN_SECONDS:
             raise ValidationError(_("送出得太快了，請確認內容後再送出一次。"), code="too_fast")
         return self.cleaned_data["token"]
 

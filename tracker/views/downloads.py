@@ -74,27 +74,31 @@ def _row(commitment: Commitment, detail_url) -> dict:
 def _rows(request):
     filterset = filtered_commitments(request)
     commitments = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    commitments = commitments.select_related("source").only(
-        *[
-            f"{name}"
-            for name in (
-                "uid",
-                "title",
-                "status",
-                "category",
-                "responsible_agency",
-                "target_date_text",
-                "target_date",
-                "target_value",
-                "created_date",
-                "last_updated",
-                "source__term",
-                "source__session_period",
-                "source__document_id",
-                "source__ey_number",
-                "source__url",
-            )
-        ]
+    commitments = (
+        commitments.defer(None)
+        .select_related("source")
+        .only(
+            *[
+                f"{name}"
+                for name in (
+                    "uid",
+                    "title",
+                    "status",
+                    "category",
+                    "responsible_agency",
+                    "target_date_text",
+                    "target_date",
+                    "target_value",
+                    "created_date",
+                    "last_updated",
+                    "source__term",
+                    "source__session_period",
+                    "source__document_id",
+                    "source__ey_number",
+                    "source__url",
+                )
+            ]
+        )
     )
     base = request.build_absolute_uri("/")[:-1]
 
