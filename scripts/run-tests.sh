@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the browser tests need (Playwright drives Debian's Chromium; without
-# the CJK fonts Chinese renders as empty boxes in screenshots).
-debian_packages=(chromium fonts-noto-cjk)
+# the CJK fonts Chinese renders as empty boxes in screenshots; Java runs the HTML checker).
+debian_packages=(chromium fonts-noto-cjk openjdk-17-jre-headless)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
