@@ -156,7 +156,7 @@ def _owner_ids(term: Term, owner: str, kind: str):
     if kind == "tsvector":
         return RawSQL(  # noqa: S611
             f"SELECT {column} FROM tracker_searchdocument WHERE {column} IS NOT NULL AND "  # noqa: S608
-            "to_tsvector('simple'::regconfig, tokens) @@ to_tsquery('simple'::regconfig, %s)",
+            "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
             [term.tsquery()],
         )
     from tracker.models import SearchDocument

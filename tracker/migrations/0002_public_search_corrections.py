@@ -27,11 +27,17 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS tracker_searchdocument_fts_update",
     "DROP TABLE IF EXISTS tracker_searchdocument_fts",
 ]
+# A stored tsvector (not only an expression index): phrase matches are rechecked against
+# positions, which an expression index would recompute from the text for every candidate.
 POSTGRESQL_FORWARD = [
-    "CREATE INDEX tracker_searchdocument_tsv ON tracker_searchdocument "
-    "USING gin (to_tsvector('simple'::regconfig, tokens))",
+    "ALTER TABLE tracker_searchdocument ADD COLUMN tokens_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, tokens)) STORED",
+    "CREATE INDEX tracker_searchdocument_tsv ON tracker_searchdocument USING gin (tokens_tsv)",
 ]
-POSTGRESQL_BACKWARD = ["DROP INDEX IF EXISTS tracker_searchdocument_tsv"]
+POSTGRESQL_BACKWARD = [
+    "DROP INDEX IF EXISTS tracker_searchdocument_tsv",
+    "ALTER TABLE tracker_searchdocument DROP COLUMN IF EXISTS tokens_tsv",
+]
 
 
 def _run(schema_editor, statements):
