@@ -127,20 +127,25 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
 
 
 def commitments_import_paths(*, paths: list[str | os.PathLike]) -> ImportReport:
-    """Import every commitment file under the given files and folders."""
+    """Import every commitment file under the given files and folders.
+
+    Files stream through in batches, so memory stays flat however many there are. Copies of
+    one id in the same batch are settled before writing; a copy in a later batch meets the
+    stored record and the same rule settles it (newer last_updated, then more entries).
+    """
     found, errors = find_commitment_files(paths)
     report = ImportReport(files=len(found), failed=errors)
-    parsed: list[ParsedFile] = []
-    for display, file_path in found:
-        try:
-            parsed.append(read_commitment_file(display, file_path))
-        except ImportFileError as error:
-            report.failed.append(str(error))
-    winners, losers = _choose_among_duplicate_ids(parsed, report)
-    for start in range(0, len(winners), BATCH_SIZE):
-        _import_batch(winners[start : start + BATCH_SIZE], report)
-    for loser, winner in losers:
-        _set_aside_copy(loser, winner.data.id, report)
+    for start in range(0, len(found), BATCH_SIZE):
+        parsed: list[ParsedFile] = []
+        for display, file_path in found[start : start + BATCH_SIZE]:
+            try:
+                parsed.append(read_commitment_file(display, file_path))
+            except ImportFileError as error:
+                report.failed.append(str(error))
+        winners, losers = _choose_among_duplicate_ids(parsed)
+        _import_batch(winners, report)
+        for loser, winner in losers:
+            _set_aside_copy(loser, winner.data.id, report)
     return report
 
 
@@ -157,7 +162,7 @@ def _why_kept(kept: tuple, other: tuple) -> str:
     return "same last_updated and log count; kept the first by path"
 
 
-def _choose_among_duplicate_ids(parsed, report):
+def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
     by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
         by_id.setdefault(item.data.id, []).append(item)
@@ -187,6 +192,11 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
             document_id__in={item.data.source.document_id for item in batch}
         )
     }
+    path_owners = dict(
+        Commitment.objects.filter(file_path__in=[item.file_path for item in batch]).values_list(
+            "file_path", "uid"
+        )
+    )
     for item in batch:
         current = existing.get(item.data.id)
         # Another file already holds this id: the stored record stays unless the incoming
@@ -201,18 +211,21 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
         if current is not None and _unchanged(current, item):
             report.unchanged += 1
             continue
+        old_path = current.file_path if current is not None else None
         try:
             with transaction.atomic():
-                created = _write(item, current, sources, report)
-        except ImportFileError as error:
+                created = _write(item, current, sources, path_owners, report)
+        except (ImportFileError, DatabaseError) as error:
+            if isinstance(error, DatabaseError):
+                error = f"the database refused the record: {error}"
             report.failed.append(f"{item.display}: {error}")
-            sources.pop(item.data.source.document_id, None)
-            continue
-        except DatabaseError as error:
-            report.failed.append(f"{item.display}: the database refused the record: {error}")
             # The cached source may hold values that were rolled back: read it again.
-            sources.pop(item.data.source.document_id, None)
+            sources[item.data.source.document_id] = Source.objects.filter(
+                document_id=item.data.source.document_id
+            ).first()
             continue
+        path_owners.pop(old_path, None)
+        path_owners[item.file_path] = item.data.id
         if created:
             report.created += 1
         else:
@@ -229,15 +242,10 @@ def _unchanged(current: Commitment, item: ParsedFile) -> bool:
     return fmt.render(current.to_data()) == fmt.render(item.data)
 
 
-def _write(item: ParsedFile, current: Commitment | None, sources: dict, report) -> bool:
+def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) -> bool:
     data = item.data
-    taken = (
-        Commitment.objects.filter(file_path=item.file_path)
-        .exclude(uid=data.id)
-        .values_list("uid", flat=True)
-        .first()
-    )
-    if taken:
+    taken = path_owners.get(item.file_path)
+    if taken and taken != data.id:
         raise ImportFileError(
             f"path {item.file_path} already belongs to commitment {taken}; "
             "rename the file or change that commitment's path first"
@@ -279,9 +287,8 @@ def _write(item: ParsedFile, current: Commitment | None, sources: dict, report) 
 def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Source:
     data = item.data
     wanted = data.source
+    # The batch's sources were read up front: a missing key is a source not yet stored.
     source = sources.get(wanted.document_id)
-    if source is None:
-        source = Source.objects.filter(document_id=wanted.document_id).first()
     if source is None:
         source = Source(document_id=wanted.document_id)
         changed = {"new"}
