@@ -143,27 +143,54 @@ def index_kind() -> str:
     return "substring"
 
 
-def _owner_ids(term: Term, owner: str, kind: str):
-    """Return a subquery of the commitment or source ids whose document matches a term."""
-    # owner is "commitment" or "source" (never user input); the term goes in as a parameter.
-    column = f"{owner}_id"
+def _document_condition(term: Term, kind: str) -> tuple[str, str]:
+    """Return SQL selecting the search documents that match a term, and its parameter."""
     if kind == "fts5":
-        return RawSQL(  # noqa: S611
-            f"SELECT {column} FROM tracker_searchdocument WHERE {column} IS NOT NULL AND id IN "  # noqa: S608
-            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
-            [term.fts5()],
-        )
-    if kind == "tsvector":
-        return RawSQL(  # noqa: S611
-            f"SELECT {column} FROM tracker_searchdocument WHERE {column} IS NOT NULL AND "  # noqa: S608
-            "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
-            [term.tsquery()],
-        )
-    from tracker.models import SearchDocument
+        sql = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
+        return sql, term.fts5()
+    return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", term.tsquery()
 
-    return SearchDocument.objects.filter(
-        **{f"{owner}__isnull": False, "tokens__contains": term.substring()}
-    ).values(column)
+
+def _own_ids(term: Term, kind: str):
+    """Return a subquery of the commitments whose own document matches a term."""
+    if kind == "substring":
+        from tracker.models import SearchDocument
+
+        return SearchDocument.objects.filter(
+            commitment__isnull=False, tokens__contains=term.substring()
+        ).values("commitment_id")
+    condition, parameter = _document_condition(term, kind)
+    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+        "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
+        f"WHERE commitment_id IS NOT NULL AND {condition}",
+        [parameter],
+    )
+
+
+def _matching_ids(term: Term, kind: str):
+    """Return a subquery of the commitments matching a term in their own text or reply.
+
+    One UNION of two index lookups, so the database visits only matching commitments
+    (an OR of two IN conditions makes SQLite scan every commitment).
+    """
+    if kind == "substring":
+        from tracker.models import SearchDocument
+
+        replies = SearchDocument.objects.filter(
+            source__isnull=False, tokens__contains=term.substring()
+        ).values("source_id")
+        return Q(pk__in=_own_ids(term, kind)) | Q(source_id__in=replies)
+    condition, parameter = _document_condition(term, kind)
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+            "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
+            f"WHERE commitment_id IS NOT NULL AND {condition} "
+            "UNION SELECT id FROM tracker_commitment WHERE source_id IN "
+            "(SELECT source_id FROM tracker_searchdocument "
+            f"WHERE source_id IS NOT NULL AND {condition})",
+            [parameter, parameter],
+        )
+    )
 
 
 def matching(query: Query, kind: str | None = None) -> Q:
@@ -171,9 +198,7 @@ def matching(query: Query, kind: str | None = None) -> Q:
     kind = kind or index_kind()
     condition = Q()
     for term in query.terms:
-        condition &= Q(pk__in=_owner_ids(term, "commitment", kind)) | Q(
-            source_id__in=_owner_ids(term, "source", kind)
-        )
+        condition &= _matching_ids(term, kind)
     return condition
 
 
@@ -182,7 +207,7 @@ def own_text_first(query: Query, kind: str | None = None) -> Case:
     kind = kind or index_kind()
     own = Q()
     for term in query.terms:
-        own &= Q(pk__in=_owner_ids(term, "commitment", kind))
+        own &= Q(pk__in=_own_ids(term, kind))
     return Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 

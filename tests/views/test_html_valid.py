@@ -40,7 +40,7 @@ def test_main_pages_are_valid_html(client, sample, tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
-    result = subprocess.run(  # noqa: S603 - our own files, a fixed command
+    result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],  # noqa: S607
         capture_output=True,
         text=True,
