@@ -158,3 +158,10 @@ def test_the_list_runs_a_bounded_number_of_queries(
     _many(40)
     with django_assert_max_num_queries(9):
         assert client.get(URL, params).status_code == 200
+
+
+def test_the_sort_menu_shows_the_order_in_use(client, sample):
+    plain = client.get(URL).content.decode()
+    assert '<option value="-updated" selected>' in plain
+    searched = client.get(URL, {"q": "疫苗"}).content.decode()
+    assert '<option value="relevance" selected>' in searched

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from tracker import search
-from tracker.filters import CommitmentFilter
+from tracker.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.models import Commitment, Correction, DuplicateCopy, TrackingLog
 
 PAGE_SIZE = 20
@@ -60,6 +60,11 @@ def commitment_list(request):
         commitments = commitments.defer(None).select_related("source")
     page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    if not request.GET.get("sort"):
+        # Show the order actually used: relevance for a search, latest update otherwise.
+        data = request.GET.copy()
+        data["sort"] = "relevance" if query else DEFAULT_SORT
+        filterset.form.data = data
     if query:
         prefetch_related_objects(
             rows,
