@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: Playwright drives Debian's Chromium (without the CJK
 # fonts Chinese renders as empty boxes in screenshots); the suite runs a second time on a
-# PostgreSQL server it starts itself.
-debian_packages=(chromium fonts-noto-cjk postgresql)
+# PostgreSQL server it starts itself; Java runs the HTML checker (vnu.jar).
+debian_packages=(chromium fonts-noto-cjk postgresql openjdk-17-jre-headless)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

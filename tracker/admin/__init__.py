@@ -1,3 +1,6 @@
 """The editors' desk: one module per area, registered when this package is imported."""
 
-from tracker.admin import replies  # noqa: F401
+from tracker.admin import (
+    corrections,  # noqa: F401
+    replies,  # noqa: F401
+)

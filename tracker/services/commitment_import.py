@@ -10,6 +10,10 @@ from django.db import DatabaseError, transaction
 
 from tracker import format as fmt
 from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog, file_path_problem
+from tracker.services.search_index import (
+    search_document_commitment_set,
+    search_document_source_set,
+)
 
 # Files are parsed and looked up in batches (one query for the batch's commitments, one
 # for their timelines), then written one transaction per file.
@@ -270,6 +274,7 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
         TrackingLog.objects.bulk_create(
             _log_entry(commitment, position, entry) for position, entry in enumerate(data.log)
         )
+        search_document_commitment_set(commitment=commitment, entries=data.log)
         return True
     if current.file_path != item.file_path:
         _set_aside_record(current, item, report)
@@ -278,6 +283,7 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
     current.source = source
     current.save()
     _replace_log(current, data.log)
+    search_document_commitment_set(commitment=current, entries=data.log)
     return False
 
 
@@ -316,6 +322,8 @@ def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Sou
     if changed:
         source.save()
         sources[wanted.document_id] = source
+    if changed & {"new", "subject", "reply_text"}:
+        search_document_source_set(source=source)
     return source
 
 

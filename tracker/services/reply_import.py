@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tracker import format as fmt
 from tracker.models import Source
+from tracker.services.search_index import search_document_source_set
 
 MAX_LINE_BYTES = fmt.MAX_FILE_BYTES
 BATCH_SIZE = 200
@@ -267,9 +268,10 @@ def _import_batch(batch: list[ReplyRow], report: ReplyImportReport) -> None:
         try:
             with transaction.atomic():
                 if not known:
-                    Source.objects.create(
+                    source = Source.objects.create(
                         document_id=row.document_id, imported_from_replies=now, **row.values()
                     )
+                    search_document_source_set(source=source)
                     report.created += 1
                     continue
                 changed = [
@@ -279,6 +281,7 @@ def _import_batch(batch: list[ReplyRow], report: ReplyImportReport) -> None:
                 ]
                 for source in changed:
                     source.save()
+                    search_document_source_set(source=source)
                 if changed:
                     report.enriched += 1
                 else:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tracker import format as fmt
 from tracker.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
+from tracker.services.search_index import search_document_commitment_set
 
 DEFAULT_SOURCE_TYPE = "立法院答復"
 
@@ -99,6 +100,7 @@ def tracking_log_add(
             judgement=evidence.judgement,
         )
         _touch(locked, entry_date)
+        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
@@ -155,6 +157,7 @@ def commitment_change_status(
             commitment=locked, position=_next_position(locked), **values
         )
         _touch(locked, entry_date, status=to_status)
+        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
