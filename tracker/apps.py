@@ -6,3 +6,8 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tracker"
     verbose_name = _("政策承諾追蹤")
+
+    def ready(self):
+        from tracker.caching import connect_signals
+
+        connect_signals()

@@ -462,3 +462,21 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.commitment} ({self.get_status_display()})"
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every change to the published data.
+
+    Public pages use it as their ETag and Last-Modified, so a reader's cached copy is
+    revalidated with one primary-key read and is never stale after a save.
+    """
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("資料版本")
+        verbose_name_plural = _("資料版本")
+
+    def __str__(self):
+        return f"{self.version} ({self.changed_at.isoformat()})"

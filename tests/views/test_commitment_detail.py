@@ -104,5 +104,5 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         make_log(commitment, kind=EntryKind.PROGRESS, shape=EntryShape.EVIDENCE, summary="s")
     for _ in range(10):
         make_commitment(source=commitment.source)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert detail(client, commitment.uid).status_code == 200

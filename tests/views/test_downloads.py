@@ -91,5 +91,5 @@ def test_list_downloads_run_a_bounded_number_of_queries(
 ):
     for _ in range(30):
         make_commitment()
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         body(client.get(reverse(name)))
