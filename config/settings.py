@@ -120,6 +120,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# "pages" holds rendered public pages per worker, keyed by the data version (tracker.caching).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tracker-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")},
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed logins and refuses a locked-out client before the password
     # is even checked.

@@ -74,3 +74,11 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test's database starts at data version 0, so rendered pages must not carry over."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.cache import caches
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.models import DataVersion
 
 SINGLETON = 1
+MAX_CACHED_BYTES = 512 * 1024
+# The table name is the model's own constant, not input.
+_VERSION_SQL = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s"  # noqa: S608
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+page_cache = caches["pages"]
 
 
 def data_version_bump() -> None:
@@ -25,27 +36,74 @@ def data_version_bump() -> None:
 
 
 def data_version_for(request) -> DataVersion:
-    """Return the data version, read once per request."""
+    """Return the data version, read once per request.
+
+    A plain primary-key SELECT: this runs on every public request, including every 304,
+    where building the query through the ORM would cost more than answering.
+    """
     cached = getattr(request, "_tracker_data_version", None)
     if cached is None:
-        cached = DataVersion.objects.filter(pk=SINGLETON).first() or DataVersion(
-            version=0, changed_at=timezone.now()
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL, [SINGLETON])
+            row = cursor.fetchone()
+        if row is None:
+            cached = DataVersion(version=0, changed_at=_EPOCH)
+        else:
+            changed_at = row[1]
+            if isinstance(changed_at, str):  # SQLite hands back text for a raw query
+                changed_at = parse_datetime(changed_at)
+            if timezone.is_naive(changed_at):
+                changed_at = timezone.make_aware(changed_at, dt.UTC)
+            cached = DataVersion(version=row[0], changed_at=changed_at)
         request._tracker_data_version = cached
     return cached
 
 
+def _version_tag(request) -> str:
+    """Return the version and its time: a database made anew cannot reuse an old tag."""
+    version = data_version_for(request)
+    return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}"
+
+
 def _etag(request, *args, **kwargs) -> str:
-    return f"v{data_version_for(request).version}-{get_language()}"
+    return f"v{_version_tag(request)}-{get_language()}"
 
 
 def _last_modified(request, *args, **kwargs):
     return data_version_for(request).changed_at
 
 
+def _cached(view):
+    """Serve a rendered page again while the data version stays the same.
+
+    Each worker keeps its pages in memory, keyed by data version, language and full path:
+    a save bumps the version, so a page is never served stale, and old keys age out.
+    """
+
+    def wrapped(request, *args, **kwargs):
+        key = f"page:{data_version_for(request).version}:{get_language()}:{request.get_full_path()}"
+        hit = page_cache.get(key)
+        if hit is not None:
+            status, content_type, content = hit
+            return HttpResponse(content, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and len(response.content) <= MAX_CACHED_BYTES
+        ):
+            page_cache.set(key, (200, response["Content-Type"], response.content))
+        return response
+
+    return wrapped
+
+
 def public_page(view):
     """Answer If-None-Match / If-Modified-Since with 304 while the data has not changed."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_cached(view))
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
