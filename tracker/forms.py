@@ -557,6 +557,9 @@ class BulkStatusForm(forms.Form):
 
 class SourceForm(VersionedFormMixin, forms.ModelForm):
     base_version = version_field()
+    url = forms.URLField(
+        label=gettext_lazy("文件連結"), max_length=500, required=False, assume_scheme="https"
+    )
     editable_names = ("term", "session_period", "ey_number", "url", "subject", "reply_text")
     keep_text_exactly = ("ey_number", "url", "subject", "reply_text")
 
