@@ -154,3 +154,6 @@ LOGGING = {
 }
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
+
+# Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
+FORMAT_MODULE_PATH = ["config.formats"]

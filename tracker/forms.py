@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from tracker import format as fmt
 from tracker.models import Commitment, EntryShape, Source, Status, TrackingLog
 from tracker.services import commitment_editing, tracking_log_editing
-from tracker.services.edit_conflicts import EditConflict, check_version, display, who
+from tracker.services.edit_conflicts import EditConflict, check_version, display_field, who
 from tracker.services.timeline import (
     DEFAULT_SOURCE_TYPE,
     Evidence,
@@ -93,11 +94,39 @@ class VersionedFormMixin:
         for name in self.keep_text_exactly:
             if name in self.fields and isinstance(self.fields[name], forms.CharField):
                 self.fields[name].strip = False
+                if self.instance._meta.get_field(name).null:
+                    self.fields[name].empty_value = None
         self.original = {
             name: getattr(self.instance, self.instance._meta.get_field(name).attname)
             for name in self.editable_names
             if name in self.fields
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        self._normalise_text()
+        self._use_base_values()
+        return cleaned
+
+    def _use_base_values(self):
+        """Compare the editor's input with the record as they opened it, not as it is now.
+
+        Then a field someone else changed meanwhile, and this editor left alone, does not
+        count as this editor's change (saving will not undo the other editor's work).
+        """
+        base_version = self.cleaned_data.get(BASE_VERSION)
+        if not self.instance.pk or base_version is None or base_version == self.instance.version:
+            return
+        model = type(self.instance)
+        record = (
+            model.history.filter(**{model._meta.pk.attname: self.instance.pk}, version=base_version)
+            .order_by("-history_date")
+            .first()
+        )
+        if record is not None:
+            self.original = {
+                name: getattr(record, model._meta.get_field(name).attname) for name in self.original
+            }
 
     @property
     def shown_names(self) -> list[str]:
@@ -119,7 +148,10 @@ class VersionedFormMixin:
                 continue
             value = self.cleaned_data[name]
             compared = value.pk if hasattr(value, "pk") else value
-            if compared != self.original[name]:
+            # An empty box means "no value": null and "" are the same to the editor.
+            if (compared or None) != (self.original[name] or None) or (
+                compared not in (None, "") and compared != self.original[name]
+            ):
                 result[name] = value
         return result
 
@@ -128,16 +160,22 @@ class VersionedFormMixin:
             if isinstance(value, str):
                 self.cleaned_data[name] = _lf(value)
 
-    def check_conflict(self) -> None:
+    def check_conflict(self, also_watch=()) -> None:
+        """Refuse to save changes over someone else's save made after the form was opened.
+
+        A form that changes nothing is never in conflict (it overwrites nothing).
+        """
         if not self.instance.pk or self.errors:
             return
-        base_version = self.cleaned_data[BASE_VERSION]
+        changes = self.changes()
+        if not changes and not also_watch:
+            return
         try:
             check_version(
                 current=self.instance,
-                base_version=base_version,
-                submitted=self.changes(),
-                watched=self.shown_names,
+                base_version=self.cleaned_data[BASE_VERSION],
+                submitted=changes,
+                watched=[*self.shown_names, *also_watch],
             )
         except EditConflict as conflict:
             self.apply_conflict(conflict)
@@ -153,7 +191,7 @@ class VersionedFormMixin:
                 self.add_error(
                     name,
                     _("對方已改為「%(value)s」。這裡保留您的輸入，請對照合併後再儲存。")
-                    % {"value": self._display(name, now)},
+                    % {"value": display_field(type(self.instance), name, now)},
                 )
                 continue
             value = _data_value(self, name, now)
@@ -162,13 +200,6 @@ class VersionedFormMixin:
             else:
                 data[self.add_prefix(name)] = value
         self.data = data
-
-    def _display(self, name, value):
-        model_field = self.instance._meta.get_field(name)
-        if model_field.is_relation and value is not None:
-            related = model_field.related_model._default_manager.filter(pk=value).first()
-            return display(str(related) if related else value)
-        return display(value)
 
     def conflict_message(self, conflict: EditConflict) -> str:
         message = conflict.message()
@@ -198,6 +229,7 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
     progress_date = forms.DateField(
         label=gettext_lazy("日期"),
         required=False,
+        widget=AdminDateWidget,
         help_text=gettext_lazy("預設為今天；不可晚於今天，也不可早於時間軸的最後一筆"),
     )
     progress_source_type = forms.CharField(
@@ -244,7 +276,10 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         required=False,
     )
     status_date = forms.DateField(
-        label=gettext_lazy("變更日期"), required=False, help_text=gettext_lazy("預設為今天")
+        label=gettext_lazy("變更日期"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=gettext_lazy("預設為今天"),
     )
 
     class Meta:
@@ -280,7 +315,6 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._normalise_text()
         for name in ("title", "category", "wording"):
             value = cleaned.get(name)
             if name in self.fields and isinstance(value, str) and not value.strip():
@@ -288,7 +322,8 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         if "target_date_text" in cleaned and cleaned["target_date_text"] == "":
             cleaned["target_date_text"] = None
         self._clean_renderable()
-        self.check_conflict()
+        # A status change is decided on the status the editor saw: watch it too.
+        self.check_conflict(also_watch=("status",) if cleaned.get("status_to") else ())
         self._clean_progress()
         self._clean_status()
         return cleaned
@@ -469,7 +504,6 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._normalise_text()
         if self.deleted_record is not None or self.errors or not self.changes():
             return cleaned
         entry = TrackingLog(
@@ -538,7 +572,9 @@ class BulkStatusForm(forms.Form):
         help_text=gettext_lazy("一行文字，每筆承諾各寫入一筆「狀態變更」紀錄"),
         error_messages={"required": gettext_lazy("變更狀態必須填寫原因")},
     )
-    entry_date = forms.DateField(label=gettext_lazy("變更日期"), initial=today)
+    entry_date = forms.DateField(
+        label=gettext_lazy("變更日期"), initial=today, widget=AdminDateWidget
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"]
@@ -582,7 +618,6 @@ class SourceForm(VersionedFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._normalise_text()
         subject = cleaned.get("subject") or ""
         if "\n" in subject:
             self.add_error("subject", _("主旨只能有一行文字"))

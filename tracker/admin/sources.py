@@ -23,7 +23,12 @@ class SourceAdmin(HistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(commitment_count=Count("commitments"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(commitment_count=Count("commitments"))
+            .order_by("term", "session_period", "document_id")
+        )
 
     def get_search_fields(self, request):
         # The autocomplete asks on every keystroke: the long reply texts are searched only

@@ -187,12 +187,15 @@ def commitment_update(
 ) -> Commitment:
     """Save an editor's changes unless someone saved the watched fields since base_version.
 
-    Raises EditConflict (nothing saved) naming who saved in between and what changed, and
-    ValidationError naming the field for a value that cannot be stored or exported.
+    Changing nothing is never a conflict. Raises EditConflict (nothing saved) naming who
+    saved in between and what changed, and ValidationError naming the field for a value that
+    cannot be stored or exported.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return commitment
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         check_version(
@@ -203,9 +206,6 @@ def commitment_update(
         )
         for name, value in changes.items():
             setattr(locked, name, value)
-        if not changes:
-            _copy_back(commitment, locked)
-            return commitment
         locked.full_clean(
             exclude=[f.name for f in Commitment._meta.fields if f.name not in changes]
         )

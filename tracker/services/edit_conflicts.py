@@ -10,6 +10,7 @@ and what they changed. Nothing is written when it raises.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -85,11 +86,20 @@ class EditConflict(Exception):
         return f"{lead}{told}"
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 def who(user) -> str:
-    """Return how an editor is named in conflict messages and history."""
+    """Return how an editor is named in messages: 王小明（editor）, or the user name."""
     if user is None:
         return _("系統（匯入或自動規則）")
-    return user.get_full_name() or user.get_username()
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if _CJK.search(first + last):
+        name = f"{last}{first}"
+    else:
+        name = " ".join(part for part in (first, last) if part)
+    username = user.get_username()
+    return f"{name}（{username}）" if name else username
 
 
 def display(value: Any, *, full: bool = False) -> str:

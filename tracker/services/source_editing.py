@@ -46,6 +46,8 @@ def source_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return source
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
         check_version(
@@ -54,15 +56,12 @@ def source_update(
             submitted=changes,
             watched=list(watched) if watched is not None else None,
         )
-        if changes:
-            for name, value in changes.items():
-                setattr(locked, name, value)
-            locked.full_clean(
-                exclude=[f.name for f in Source._meta.fields if f.name not in changes]
-            )
-            _check_renderable(locked)
-            record_user(locked, user)
-            locked.save()
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=[f.name for f in Source._meta.fields if f.name not in changes])
+        _check_renderable(locked)
+        record_user(locked, user)
+        locked.save()
     for model_field in Source._meta.concrete_fields:
         setattr(source, model_field.attname, getattr(locked, model_field.attname))
     return source
