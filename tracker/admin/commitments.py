@@ -205,6 +205,10 @@ class CommitmentAdmin(HistoryAdmin):
             obj = Commitment.objects.select_for_update().select_related("source").get(pk=obj.pk)
         return obj
 
+    def get_inline_instances(self, request, obj=None):
+        # A new commitment's timeline is its 初始建立 entry, written when it is saved.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
