@@ -272,8 +272,11 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         help_text=gettext_lazy("一行文字，寫入「狀態變更」紀錄"),
     )
     status_use_evidence = forms.BooleanField(
-        label=gettext_lazy("不寫原因，改以上方「新增進度更新」的引用文件作為變更依據"),
+        label=gettext_lazy("以引用文件為依據"),
         required=False,
+        help_text=gettext_lazy(
+            "勾選時不寫原因：以上方「新增進度更新」填寫的文件寫入一筆引用文件的「狀態變更」"
+        ),
     )
     status_date = forms.DateField(
         label=gettext_lazy("變更日期"),
@@ -481,9 +484,12 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
         model = TrackingLog
         fields = tracking_log_editing.EDITABLE_FIELDS
         widgets = {
+            # A plain box: a calendar widget on each of dozens of entries is clutter.
+            "entry_date": forms.DateInput(attrs={"size": 10}),
             "text": forms.Textarea(attrs={"rows": 2}),
             "reason": forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
-            "summary": forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
+            # One line in the file, but long: wrapped so it can be read whole.
+            "summary": forms.Textarea(attrs={"rows": 2, "class": "tracker-wide"}),
             "document_url": forms.TextInput(attrs={"class": "vURLField tracker-wide"}),
             "document_number": forms.TextInput(attrs={"class": "tracker-wide"}),
         }
@@ -496,6 +502,9 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
                 del self.fields[name]
         if not self.instance.needs_review:
             del self.fields["mark_reviewed"]
+        if "judgement" in self.fields:
+            self.fields["judgement"].label = _("判斷")
+            self.fields["judgement"].help_text = ""
         self._setup_versioning()
 
     @property
