@@ -47,9 +47,7 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
 
     timeline = page.inner_text(".tracker-timeline")
     assert "[進度更新]" in timeline
-    assert (
-        page.input_value(".tracker-entry >> nth=1 >> [name$=-summary]") == "第二批疫苗已到貨。"
-    )
+    assert page.input_value(".tracker-entry >> nth=1 >> [name$=-summary]") == "第二批疫苗已到貨。"
     assert "追蹤中 → 已延宕" in timeline
     assert page.input_value(".tracker-entry >> nth=2 >> [name$=-reason]") == (
         "目標日期 2025-12-31 已過"
