@@ -71,3 +71,19 @@ def test_entry_change_link_leads_to_its_commitment(editor_client, commitment):
 
     assert response.status_code == 302
     assert response["Location"] == f"{change_url(commitment)}#timeline-{entry.pk}"
+
+
+def test_public_label_tells_automated_from_reviewed_and_editor_judgements(commitment, editor):
+    from django.template.loader import render_to_string
+
+    from tracker.services.tracking_log_editing import tracking_log_review
+
+    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
+    template = "tracker/includes/judgement_label.html"
+
+    assert "自動判斷，未經編輯審核：進度更新" in render_to_string(template, {"entry": entry})
+    tracking_log_review(entries=[entry], user=editor)
+    entry.refresh_from_db()
+    assert "自動判斷，經編輯審核：進度更新" in render_to_string(template, {"entry": entry})
+    entry.created_by = editor
+    assert "編輯判斷：進度更新" in render_to_string(template, {"entry": entry})
