@@ -289,3 +289,21 @@ def test_export_preview_shows_the_file(editor_client, commitment):
     )
     assert download.content.decode() == exported(commitment)
     assert fmt.parse(download.content.decode()).id == commitment.uid
+
+
+def test_change_page_queries_do_not_grow_with_the_timeline(
+    editor_client, commitment, django_assert_max_num_queries
+):
+    from tests.factories import make_log
+
+    with django_assert_max_num_queries(12) as short:
+        editor_client.get(change_url(commitment))
+    for number in range(30):
+        make_log(
+            commitment, kind=EntryKind.PROGRESS, shape=EntryShape.EVIDENCE, summary=f"{number}"
+        )
+
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        response = editor_client.get(change_url(commitment))
+
+    assert response.content.decode().count('class="inline-related has_original') == 32

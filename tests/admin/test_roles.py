@@ -172,3 +172,18 @@ def test_role_pages_are_reachable(editor, chief, commitment):
             reverse("admin:tracker_duplicatecopy_changelist"),
         ):
             assert client.get(url).status_code == 200, (user, url)
+
+
+def test_chief_adds_an_account(chief_client):
+    response = chief_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "a-long-test-password-1",
+            "password2": "a-long-test-password-1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="newcomer", is_superuser=False).exists()

@@ -46,3 +46,19 @@ def test_display_keeps_messages_short():
     assert display(None) == "（空白）"
     assert display(True) == "是"
     assert len(display("字" * 500)) == 80
+
+
+def test_record_without_a_history_copy_still_conflicts_on_what_differs():
+    commitment = make_commitment(title="一", category="教育")
+    opened = commitment.version
+    Commitment.history.all().delete()  # as for rows written before history was kept
+    Commitment.objects.filter(pk=commitment.pk).update(title="二", version=opened + 1)
+
+    with pytest.raises(EditConflict) as conflict:
+        check_version(
+            current=Commitment.objects.get(),
+            base_version=opened,
+            submitted={"title": "三", "category": "教育"},
+        )
+
+    assert set(conflict.value.theirs) == {"title"}
