@@ -187,3 +187,9 @@ def test_chief_adds_an_account(chief_client):
 
     assert response.status_code == 302
     assert User.objects.filter(username="newcomer", is_superuser=False).exists()
+
+
+def test_timeline_entries_are_not_deleted_in_bulk(chief_client, commitment):
+    response = chief_client.get(reverse("admin:tracker_trackinglog_changelist"))
+
+    assert "delete_selected" not in dict(response.context["action_form"].fields["action"].choices)

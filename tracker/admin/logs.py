@@ -76,6 +76,13 @@ class TrackingLogAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_actions(self, request):
+        # Entries are deleted one by one on their commitment's page, where the timeline
+        # around them is visible; no mass deletion across commitments.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     @admin.display(description=gettext_lazy("承諾"), ordering="commitment__title")
     def commitment_link(self, obj):
         url = reverse("admin:tracker_commitment_change", args=[obj.commitment_id])
