@@ -3,9 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the browser tests need (Playwright drives Debian's Chromium; without
-# the CJK fonts Chinese renders as empty boxes in screenshots).
-debian_packages=(chromium fonts-noto-cjk)
+# Debian packages the tests need: Playwright drives Debian's Chromium (without the CJK
+# fonts Chinese renders as empty boxes in screenshots); the suite runs a second time on a
+# PostgreSQL server it starts itself; Java runs the HTML checker (vnu.jar).
+debian_packages=(chromium fonts-noto-cjk postgresql openjdk-17-jre-headless)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -16,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "Missing Debian packages (browser tests will be skipped): ${missing[*]}" >&2
+        echo "Missing Debian packages: ${missing[*]} (install them, or tests will skip or fail)" >&2
     fi
 fi
 
@@ -25,4 +26,13 @@ source scripts/setup-python.sh requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run --verbosity 0
-exec .venv/bin/python -m pytest "$@"
+echo "== pytest on SQLite"
+.venv/bin/python -m pytest "$@"
+
+if [ "${SKIP_POSTGRES:-}" = 1 ]; then
+    echo "== PostgreSQL run skipped (SKIP_POSTGRES=1)"
+    exit 0
+fi
+echo "== pytest on PostgreSQL (browser tests ran on SQLite above)"
+source scripts/start-postgres.sh
+.venv/bin/python -m pytest -m "not browser" "$@"

@@ -55,3 +55,22 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _login_lockout_only_where_tested(request, settings):
+    """Let tests log in with client.login(); tests marked `lockout` keep django-axes on."""
+    if "lockout" not in request.keywords:
+        settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start each test in the site's default language: a request to /en/ leaves English
+    active in the thread, and reverse() under i18n_patterns would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -21,6 +21,7 @@ def first_difference(expected: bytes, actual: bytes) -> str:
 def test_every_corpus_file_exports_byte_for_byte(corpus_commitments, tmp_path):
     report = commitments_import_paths(paths=[corpus_commitments])
     assert report.ok, report.failed[:5]
+    assert (report.created, report.updated) == (report.files - len(report.duplicates), 0)
     commitments_export(directory=tmp_path / "out")
 
     originals = {

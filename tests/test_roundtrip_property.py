@@ -68,7 +68,8 @@ def log_entries(draw):
                 st.sampled_from(["進度更新", "達成證據", "相關資訊", "関連資訊"]) | line
             ),
         )
-    text = draw(paragraph.filter(lambda t: fmt._fields(t) is None))
+    # A text entry cannot start with "### " (it would read as the next entry's heading).
+    text = draw(paragraph.filter(lambda t: fmt._fields(t) is None and not t.startswith("### ")))
     return fmt.LogEntryData(entry_date, kind, text=text)
 
 

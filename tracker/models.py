@@ -91,6 +91,18 @@ class Source(Versioned):
     url = models.URLField(_("文件連結"), max_length=500, blank=True)
     subject = models.TextField(_("主旨"), blank=True)
     reply_text = models.TextField(_("答復內容"), blank=True)
+    # Filled by import_replies from the Legislative Yuan's open data (issue 6).
+    session_times = models.CharField(_("會次"), max_length=10, blank=True)
+    ly_number = models.CharField(_("立法院函號"), max_length=300, blank=True)
+    imported_from_replies = models.DateTimeField(
+        _("匯入答復資料時間"), null=True, blank=True, editable=False
+    )
+    reviewed_at = models.DateTimeField(
+        _("審閱完成時間"),
+        null=True,
+        blank=True,
+        help_text=_("編輯看過這份新答復、決定不需再處理的時間；未審閱者列在「待審閱的新答復」"),
+    )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
     history = HistoricalRecords(
@@ -131,6 +143,40 @@ class CommitmentQuerySet(models.QuerySet):
 
     def with_log_count(self):
         return self.annotate(log_count=Count("log_entries"))
+
+    def search(self, query):
+        """Return the commitments matching a reader's query (text or tracker.search.Query)."""
+        from tracker import search
+
+        if not isinstance(query, search.Query):
+            query = search.parse_query(query)
+        return self.filter(search.matching(query)) if query else self
+
+    def overdue(self, today=None):
+        """Return the commitments whose target date has passed and that are not achieved."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+
+    def for_agency(self, canonical: str):
+        """Return the commitments naming an agency under any of its spellings."""
+        from tracker.agencies import split_agencies
+
+        spellings = [
+            spelling
+            for spelling in self.model._default_manager.order_by()
+            .values_list("responsible_agency", flat=True)
+            .distinct()
+            if canonical in split_agencies(spelling)
+        ]
+        return self.filter(responsible_agency__in=spellings)
+
+    def for_list(self):
+        """Return commitments with what a list row shows, leaving long texts unread."""
+        return self.select_related("source").defer(
+            "wording", "target_value", "source__reply_text", "source__subject"
+        )
 
 
 class Commitment(Versioned):
@@ -371,3 +417,156 @@ class DuplicateCopy(models.Model):
 
     def __str__(self):
         return self.file_path
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Return replies a commitment comes from or a timeline entry cites by number."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return self.filter(
+            models.Q(commitments__isnull=False) | models.Q(ey_number__in=cited_numbers)
+        ).distinct()
+
+    def to_review(self):
+        """Return imported replies no commitment cites yet and no editor has set aside."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return (
+            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
+            .exclude(commitments__isnull=False)
+            .exclude(ey_number__in=cited_numbers)
+        )
+
+
+class ReplyToReview(Source):
+    """A new Legislative Yuan reply that no commitment cites yet: the editors' queue."""
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待審閱的新答復")
+        verbose_name_plural = _("待審閱的新答復")
+        ordering = ["-imported_from_replies", "document_id"]
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one commitment or one source reply, as index tokens.
+
+    Written by the services that write commitments, sources and log entries (see
+    tracker/search.py for the design); each database indexes ``tokens`` its own way.
+    """
+
+    commitment = models.OneToOneField(
+        Commitment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_document",
+        verbose_name=_("承諾"),
+    )
+    source = models.OneToOneField(
+        Source,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_document",
+        verbose_name=_("答復文件"),
+    )
+    tokens = models.TextField(_("索引詞"), blank=True)
+
+    class Meta:
+        verbose_name = _("搜尋索引")
+        verbose_name_plural = _("搜尋索引")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commitment__isnull=False, source__isnull=True)
+                | models.Q(commitment__isnull=True, source__isnull=False),
+                name="search_document_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"commitment {self.commitment_id}" if self.commitment_id else f"source {self.source_id}"
+        )
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("待處理")
+    ACCEPTED = "accepted", _("已採納")
+    REJECTED = "rejected", _("不採納")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Return the accepted corrections of published commitments, newest decision first."""
+        return (
+            self.filter(status=CorrectionStatus.ACCEPTED, commitment__is_published=True)
+            .select_related("commitment")
+            .order_by("-decided_at", "-pk")
+        )
+
+
+class Correction(models.Model):
+    """A reader's suggested correction to a commitment, waiting for an editor's decision."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("承諾")
+    )
+    message = models.TextField(_("建議更正的內容"), max_length=2000)
+    evidence = models.CharField(
+        _("佐證資料"), max_length=500, blank=True, help_text=_("文件名稱、函號或網址")
+    )
+    contact = models.CharField(
+        _("聯絡方式"), max_length=200, blank=True, help_text=_("不會公開，只供編輯聯絡")
+    )
+    status = models.CharField(
+        _("處理狀態"),
+        max_length=10,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.PENDING,
+        db_index=True,
+    )
+    public_note = models.TextField(
+        _("公開說明"), blank=True, help_text=_("採納時必填：顯示在公開更正紀錄中的說明")
+    )
+    submitted_at = models.DateTimeField(_("提交時間"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(_("處理時間"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("處理人"),
+    )
+    # A keyed hash of the sender's address: enough to rate-limit, not enough to identify.
+    client_key = models.CharField(_("來源代碼"), max_length=64, db_index=True, editable=False)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("讀者更正")
+        verbose_name_plural = _("讀者更正")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"{self.commitment} ({self.get_status_display()})"
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every change to the published data.
+
+    Public pages use it as their ETag and Last-Modified, so a reader's cached copy is
+    revalidated with one primary-key read and is never stale after a save.
+    """
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("資料版本")
+        verbose_name_plural = _("資料版本")
+
+    def __str__(self):
+        return f"{self.version} ({self.changed_at.isoformat()})"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.admin.helpers import errors_of, form_data
 from tests.conftest import CORPUS
-from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog
+from tracker.models import Commitment, DuplicateCopy, SearchDocument, Source, TrackingLog
 from tracker.services.commitment_export import commitment_render
 from tracker.services.commitment_import import commitments_import_paths
 
@@ -26,7 +26,7 @@ def corpus(django_db_setup, django_db_blocker):
     yield folder
     with django_db_blocker.unblock():
         models = (TrackingLog, DuplicateCopy, Commitment, Source)
-        for model in (*(m.history.model for m in models), *models):
+        for model in (SearchDocument, *(m.history.model for m in models), *models):
             model.objects.all()._raw_delete(connection.alias)
 
 

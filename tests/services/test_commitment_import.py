@@ -7,6 +7,7 @@ import pytest
 from tests.helpers import database_snapshot
 from tracker import format as fmt
 from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog
+from tracker.services import commitment_import
 from tracker.services.commitment_import import commitments_import_paths
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,25 @@ def test_values_longer_than_their_column_are_refused_with_the_field(sample):
     report = commitments_import_paths(paths=[path])
     assert "title: 501 characters; at most 500 fit" in report.failed[0]
     assert Commitment.objects.count() == 0
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 200])
+@pytest.mark.parametrize("newer_copy", ["其他/捍衛主權-新.md", "國防外交/捍衛主權-新.md"])
+def test_duplicate_rule_is_the_same_whichever_batch_a_copy_is_in(
+    sample, monkeypatch, batch_size, newer_copy
+):
+    monkeypatch.setattr(commitment_import, "BATCH_SIZE", batch_size)
+    founding = (sample / FOUNDING).read_text(encoding="utf-8")
+    newer = founding.replace('last_updated: "2026-01-27"', 'last_updated: "2026-02-01"')
+    write(sample, newer_copy, newer)
+    report = commitments_import_paths(paths=[sample])
+    assert report.ok
+    assert (report.created, report.updated) == (report.files - 1, 0)
+    kept = Commitment.objects.get(uid="0d78eb7d-7b0b-e027-1696-c2f7314f1bdb")
+    assert kept.file_path == newer_copy
+    assert fmt.render(kept.to_data()) == newer
+    copy = DuplicateCopy.objects.get()
+    assert (copy.file_path, copy.file_text) == (FOUNDING, founding)
+    assert f"{newer_copy} kept: newer last_updated" in report.duplicates[0]
+    again = commitments_import_paths(paths=[sample])
+    assert (again.created, again.updated) == (0, 0)

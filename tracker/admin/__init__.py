@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tracker.admin import commitments, logs, quality, sources, users  # noqa: F401
+from tracker.admin import (  # noqa: F401
+    commitments,
+    corrections,
+    logs,
+    quality,
+    replies,
+    sources,
+    users,
+)
 
 admin.site.site_header = _("政策承諾追蹤・編輯台")
 admin.site.site_title = _("政策承諾追蹤編輯台")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tracker import format as fmt
 from tracker.models import Commitment, Status, TrackingLog
 from tracker.services.edit_conflicts import check_version
+from tracker.services.search_index import search_document_commitment_set
 from tracker.services.timeline import (
     commitment_change_status,
     record_user,
@@ -41,6 +42,8 @@ EDITABLE_FIELDS = (
     "shows_reply",
     "file_path",
 )
+# The fields search reads (tracker.services.search_index.commitment_search_parts).
+SEARCHED_FIELDS = {"title", "wording", "responsible_agency"}
 PUBLISH_PERMISSION = "tracker.publish_commitment"
 _UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
@@ -212,6 +215,8 @@ def commitment_update(
         record_user(locked, user)
         locked.save()
         _check_renderable(locked)
+        if SEARCHED_FIELDS & set(changes):
+            search_document_commitment_set(commitment=locked)
     _copy_back(commitment, locked)
     return commitment
 
@@ -325,5 +330,6 @@ def commitments_set_agency(*, commitments: Iterable[Commitment], agency: str, us
                 commitment.responsible_agency = agency
                 record_user(commitment, user)
                 commitment.save()
+                search_document_commitment_set(commitment=commitment)
                 changed += 1
     return changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
@@ -59,23 +61,43 @@ def commitments_export(
     target = Path(directory).absolute()
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.export-", dir=target.parent))
-    try:
-        count = 0
-        for relative, content in iter_rendered(include_drafts=include_drafts):
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with open(path, "xb") as handle:
-                    handle.write(content)
-            except FileExistsError:
-                raise ExportError(f"two commitments share the path {relative}") from None
-            count += 1
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _export_lock(target):
+        _remove_leftovers(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.export-", dir=target.parent))
+        try:
+            count = 0
+            for relative, content in iter_rendered(include_drafts=include_drafts):
+                path = staging / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with open(path, "xb") as handle:
+                        handle.write(content)
+                except FileExistsError:
+                    raise ExportError(f"two commitments share the path {relative}") from None
+                count += 1
+            _swap_into_place(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return ExportReport(files=count, directory=target)
+
+
+@contextlib.contextmanager
+def _export_lock(target: Path):
+    """Let one export at a time write beside TARGET (a killed one releases it)."""
+    with open(target.parent / f".{target.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(f"another export into {target} is running") from None
+        yield
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove staging folders that an export killed half-way left beside TARGET."""
+    for pattern in (f".{target.name}.export-*", f".{target.name}.previous-*"):
+        for leftover in target.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _check_target(target: Path) -> None:

@@ -11,6 +11,10 @@ from simple_history.utils import bulk_create_with_history
 
 from tracker import format as fmt
 from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog, file_path_problem
+from tracker.services.search_index import (
+    search_document_commitment_set,
+    search_document_source_set,
+)
 
 # Files are parsed and looked up in batches (one query for the batch's commitments, one
 # for their timelines), then written one transaction per file.
@@ -64,6 +68,8 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: int = 0
+    # Ids created by this run: a newer copy replacing one of them is still one creation.
+    created_ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -124,20 +130,25 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
 
 
 def commitments_import_paths(*, paths: list[str | os.PathLike]) -> ImportReport:
-    """Import every commitment file under the given files and folders."""
+    """Import every commitment file under the given files and folders.
+
+    Files stream through in batches, so memory stays flat however many there are. Copies of
+    one id in the same batch are settled before writing; a copy in a later batch meets the
+    stored record and the same rule settles it (newer last_updated, then more entries).
+    """
     found, errors = find_commitment_files(paths)
     report = ImportReport(files=len(found), failed=errors)
-    parsed: list[ParsedFile] = []
-    for display, file_path in found:
-        try:
-            parsed.append(read_commitment_file(display, file_path))
-        except ImportFileError as error:
-            report.failed.append(str(error))
-    winners, losers = _choose_among_duplicate_ids(parsed, report)
-    for start in range(0, len(winners), BATCH_SIZE):
-        _import_batch(winners[start : start + BATCH_SIZE], report)
-    for loser, winner in losers:
-        _set_aside_copy(loser, winner.data.id, report)
+    for start in range(0, len(found), BATCH_SIZE):
+        parsed: list[ParsedFile] = []
+        for display, file_path in found[start : start + BATCH_SIZE]:
+            try:
+                parsed.append(read_commitment_file(display, file_path))
+            except ImportFileError as error:
+                report.failed.append(str(error))
+        winners, losers = _choose_among_duplicate_ids(parsed)
+        _import_batch(winners, report)
+        for loser, winner in losers:
+            _set_aside_copy(loser, winner.data.id, report)
     return report
 
 
@@ -154,7 +165,7 @@ def _why_kept(kept: tuple, other: tuple) -> str:
     return "same last_updated and log count; kept the first by path"
 
 
-def _choose_among_duplicate_ids(parsed, report):
+def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
     by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
         by_id.setdefault(item.data.id, []).append(item)
@@ -220,7 +231,8 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
         path_owners[item.file_path] = item.data.id
         if created:
             report.created += 1
-        else:
+            report.created_ids.add(item.data.id)
+        elif item.data.id not in report.created_ids:
             report.updated += 1
 
 
@@ -265,6 +277,7 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
             [_log_entry(commitment, position, entry) for position, entry in enumerate(data.log)],
             TrackingLog,
         )
+        search_document_commitment_set(commitment=commitment, entries=data.log)
         return True
     if current.file_path != item.file_path:
         _set_aside_record(current, item, report)
@@ -273,6 +286,7 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
     current.source = source
     current.save()
     _replace_log(current, data.log)
+    search_document_commitment_set(commitment=current, entries=data.log)
     return False
 
 
@@ -311,6 +325,8 @@ def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Sou
     if changed:
         source.save()
         sources[wanted.document_id] = source
+    if changed & {"new", "subject", "reply_text"}:
+        search_document_source_set(source=source)
     return source
 
 

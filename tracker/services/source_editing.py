@@ -12,6 +12,7 @@ from tracker import format as fmt
 from tracker.models import Source
 from tracker.services.commitment_editing import renderable_errors, stub_data
 from tracker.services.edit_conflicts import check_version
+from tracker.services.search_index import search_document_source_set
 from tracker.services.timeline import record_user
 
 EDITABLE_FIELDS = ("term", "session_period", "ey_number", "url", "subject", "reply_text")
@@ -28,6 +29,7 @@ def source_create(*, document_id: str, user=None, **values: Any) -> Source:
         _check_renderable(source)
         record_user(source, user)
         source.save()
+        search_document_source_set(source=source)
     return source
 
 
@@ -62,6 +64,8 @@ def source_update(
         _check_renderable(locked)
         record_user(locked, user)
         locked.save()
+        if {"subject", "reply_text"} & set(changes):
+            search_document_source_set(source=locked)
     for model_field in Source._meta.concrete_fields:
         setattr(source, model_field.attname, getattr(locked, model_field.attname))
     return source

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tracker import format as fmt
 from tracker.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
+from tracker.services.search_index import search_document_commitment_set
 
 DEFAULT_SOURCE_TYPE = "立法院答復"
 
@@ -117,6 +118,7 @@ def tracking_log_add(
         record_user(entry, user)
         entry.save()
         _touch(locked, entry_date, user)
+        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
@@ -179,6 +181,7 @@ def commitment_change_status(
         record_user(entry, user)
         entry.save()
         _touch(locked, entry_date, user, status=to_status)
+        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
@@ -217,6 +220,7 @@ def tracking_log_add_created(
         record_user(entry, user)
         entry.save()
         _touch(locked, entry_date, user)
+        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 

@@ -19,6 +19,7 @@ from tracker import format as fmt
 from tracker.models import Commitment, EntryShape, TrackingLog
 from tracker.services.commitment_editing import format_problem, stub_data
 from tracker.services.edit_conflicts import check_not_deleted, check_version
+from tracker.services.search_index import search_document_commitment_set
 from tracker.services.timeline import Evidence, record_user, validate_entry_date, validate_evidence
 
 # What an editor may correct in an entry; its kind, shape and from → to stay as logged.
@@ -118,6 +119,7 @@ def tracking_log_update(
                 stored.reviewed_at = timezone.now()
             record_user(stored, user)
             stored.save()
+            search_document_commitment_set(commitment=commitment)
             if stored.entry_date > commitment.last_updated:
                 commitment.last_updated = stored.entry_date
                 record_user(commitment, user)
@@ -130,11 +132,12 @@ def tracking_log_update(
 def tracking_log_delete(*, entry: TrackingLog, user=None) -> None:
     """Delete an entry; its history keeps it, so tracking_log_restore can bring it back."""
     with transaction.atomic():
-        _lock_commitment(entry.commitment_id)
+        commitment = _lock_commitment(entry.commitment_id)
         check_not_deleted(model=TrackingLog, pk=entry.pk)
         stored = TrackingLog.objects.get(pk=entry.pk)
         record_user(stored, user)
         stored.delete()
+        search_document_commitment_set(commitment=commitment)
 
 
 def deleted_tracking_logs(*, commitment_id: int | None = None):
@@ -176,6 +179,7 @@ def tracking_log_restore(*, history_id: int, user=None) -> TrackingLog:
         restored._state.adding = True
         record_user(restored, user)
         restored.save(force_insert=True)
+        search_document_commitment_set(commitment=commitment)
         if restored.entry_date > commitment.last_updated:
             commitment.last_updated = restored.entry_date
             record_user(commitment, user)

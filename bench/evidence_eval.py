@@ -1,0 +1,160 @@
+"""Measure evidence suggestions on the real corpus: recall@5/@10 and time per reply.
+
+Ground truth: every evidence-shaped log entry judged 進度更新 or 達成證據 cites a document
+number (文件編號); where it equals a reply's eyNumber in corpus/replies/*.jsonl, that
+(reply, commitment) pair is a true link. For each such reply the commitments are ranked and
+we count how often the true commitment is in the first 5 and 10 suggestions.
+
+    .venv/bin/python bench/evidence_eval.py [CORPUS_DIR]
+
+Pure: reads the files directly (no database), as tracker.suggestions does.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracker import format as fmt  # noqa: E402
+from tracker.suggestions import SuggestionIndex, commitment_text, reply_text  # noqa: E402
+
+TRUE_JUDGEMENTS = ("進度更新", "達成證據")
+
+
+def load(corpus: Path):
+    commitments: dict[str, fmt.CommitmentData] = {}
+    for path in sorted((corpus / "commitments").rglob("*.md")):
+        data = fmt.parse(path.read_text(encoding="utf-8"))
+        kept = commitments.get(data.id)
+        if kept is None or (data.last_updated, len(data.log)) > (kept.last_updated, len(kept.log)):
+            commitments[data.id] = data
+    replies: dict[str, dict] = {}
+    for path in sorted((corpus / "replies").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                payload = json.loads(line)["payload"]
+                replies.setdefault(payload["baseId"], payload)
+    return commitments, replies
+
+
+def reply_texts(commitments, replies) -> dict[str, str]:
+    """Every reply text known: sources quoted in commitment files, then the open-data rows."""
+    texts = {}
+    for data in commitments.values():
+        if data.reply is not None:
+            texts.setdefault(
+                data.source.document_id, reply_text(data.reply.subject, data.reply.text)
+            )
+    for base_id, payload in replies.items():
+        texts[base_id] = reply_text(payload["subject"], payload["content"])
+    return texts
+
+
+def ground_truth(commitments, replies):
+    by_number = {payload["eyNumber"]: base_id for base_id, payload in replies.items()}
+    pairs = {}
+    for data in commitments.values():
+        for entry in data.log:
+            if entry.shape != fmt.SHAPE_EVIDENCE or entry.judgement not in TRUE_JUDGEMENTS:
+                continue
+            base_id = by_number.get(entry.document_number)
+            if base_id:
+                # Some files cite their reply by a chunk's id: compare the reply numbers.
+                same = entry.document_number == data.source.ey_number
+                kind = "same reply" if same else "other reply"
+                pairs.setdefault((base_id, data.id), (kind, entry.judgement))
+    return pairs
+
+
+def recall(hits: list[int], k: int) -> float:
+    return sum(1 for rank in hits if rank < k) / len(hits) if hits else float("nan")
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus"
+    commitments, replies = load(corpus)
+    texts = reply_texts(commitments, replies)
+    pairs = ground_truth(commitments, replies)
+    print(
+        f"{len(commitments)} commitments, {len(texts)} replies known "
+        f"({len(replies)} in the open-data sample); {len(pairs)} true (reply, commitment) "
+        f"pairs over {len({reply for reply, _ in pairs})} replies"
+    )
+
+    started = time.perf_counter()
+    index = SuggestionIndex(
+        [
+            (uid, commitment_text(data.title, data.wording, data.responsible_agency))
+            for uid, data in commitments.items()
+        ],
+        list(texts.items()),
+    )
+    build = time.perf_counter() - started
+
+    ranks: dict[tuple[str, str], int] = {}
+    per_reply = []
+    cited = sorted({reply for reply, _ in pairs})
+    for base_id in cited:
+        started = time.perf_counter()
+        ranked = index.commitments_for_reply(base_id, limit=len(commitments))
+        per_reply.append(time.perf_counter() - started)
+        position = {suggestion.key: number for number, suggestion in enumerate(ranked)}
+        for reply, uid in pairs:
+            if reply == base_id:
+                ranks[(reply, uid)] = position[uid]
+    started = time.perf_counter()
+    for base_id in texts:
+        index.commitments_for_reply(base_id, limit=10)
+    all_replies = time.perf_counter() - started
+
+    reverse = {}
+    for reply, uid in pairs:
+        ranked = index.replies_for_commitment(uid, limit=len(texts))
+        reverse[(reply, uid)] = [s.key for s in ranked].index(reply)
+
+    def line(label, keys):
+        hits = [ranks[key] for key in keys]
+        back = [reverse[key] for key in keys]
+        print(
+            f"  {label:34s} n={len(keys):4d}  recall@5={recall(hits, 5):.3f}  "
+            f"recall@10={recall(hits, 10):.3f}  |  reply among {len(texts)} for the "
+            f"commitment: recall@5={recall(back, 5):.3f} recall@10={recall(back, 10):.3f}"
+        )
+
+    print("\nRecall of the true commitment among a reply's suggestions:")
+    line("all pairs", list(pairs))
+    groups = defaultdict(list)
+    for key, (kind, judgement) in pairs.items():
+        groups[kind].append(key)
+        groups[f"{kind}, {judgement}"].append(key)
+    for label in sorted(groups):
+        line(label, groups[label])
+
+    by_reply = defaultdict(list)
+    for (reply, _uid), rank in ranks.items():
+        by_reply[reply].append(rank)
+    for k in (5, 10):
+        found = sum(1 for hits in by_reply.values() if min(hits) < k)
+        print(
+            f"  replies with at least one true commitment in the first {k:2d}: "
+            f"{found}/{len(by_reply)} = {found / len(by_reply):.3f}"
+        )
+
+    print("\nTime (2-core machine, one process):")
+    print(f"  build the index: {build:.2f} s")
+    print(
+        f"  suggestions for one reply: median {1000 * statistics.median(per_reply):.1f} ms, "
+        f"max {1000 * max(per_reply):.1f} ms (ranking all {len(commitments)} commitments)"
+    )
+    print(f"  top 10 for all {len(texts)} replies: {all_replies:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

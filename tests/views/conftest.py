@@ -1,0 +1,1 @@
+from tests.samples import sample  # noqa: F401

@@ -1,0 +1,46 @@
+import re
+from urllib.parse import unquote
+
+from django.urls import reverse
+
+from tests.factories import make_commitment
+
+
+def test_counts_by_status_category_and_agency_with_links_into_the_list(client, sample):
+    response = client.get(reverse("public:overview"))
+    html = unquote(response.content.decode())
+    assert response.context["total"] == 9
+    assert dict((status.value, n) for status, n in response.context["statuses"]) == {
+        "已延宕": 2, "無更新": 1, "追蹤中": 4, "已達成": 2,
+    }  # fmt: skip
+    agencies = {bar.label: bar.total for bar in response.context["agency_chart"].bars}
+    assert agencies["衛生福利部"] == 2  # 衛福部 and 衛生福利部 are one agency
+    assert "衛福部" not in agencies
+    # Every segment is a link into the filtered list, with an accessible name.
+    assert (
+        '<a href="/commitments/?category=醫療衛生&status=無更新" aria-label="醫療衛生：無更新 1">'
+        in html.replace("&amp;", "&")
+    )
+
+
+def test_charts_are_inline_svg_with_the_numbers_as_a_table(client, sample):
+    html = client.get(reverse("public:overview")).content.decode()
+    assert html.count("<svg") == 3
+    assert html.count("<table") == 2
+    assert "<script" not in html
+    assert not re.search(r"\sstyle=", html)
+
+
+def test_latest_entries_come_from_published_commitments_only(client, sample):
+    make_commitment(title="草稿的紀錄", is_published=False)
+    response = client.get(reverse("public:overview"))
+    latest = response.context["latest"]
+    assert latest[0].entry_date.isoformat() == "2026-03-02"
+    assert "草稿的紀錄" not in response.content.decode()
+
+
+def test_overview_runs_a_bounded_number_of_queries(client, db, django_assert_max_num_queries):
+    for number in range(30):
+        make_commitment(category=f"類別{number % 7}", responsible_agency=f"機關{number}")
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("public:overview")).status_code == 200
