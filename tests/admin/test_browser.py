@@ -26,6 +26,14 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
         last_updated=dt.date(2026, 1, 26),
     )
     change_path = reverse("admin:tracker_commitment_change", args=[commitment.pk])
+    # The admin runs under the same strict Content-Security-Policy as the public pages.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
 
     page.goto(f"{live_server.url}/admin/login/?next={change_path}")
     page.fill("#id_username", "reporter")
@@ -77,3 +85,12 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
         "**原因**：目標日期 2025-12-31 已過"
     ) in exported
     page.screenshot(path=f"{SCREENSHOTS}/export-phone.png", full_page=True)
+
+    # Readers see both entries on the public detail page.
+    page.goto(live_server.url + reverse("public:commitment_detail", args=[commitment.uid]))
+    public_timeline = page.inner_text(".timeline")
+    assert "第二批疫苗已到貨。" in public_timeline
+    assert "編輯判斷：達成證據" in public_timeline
+    assert "目標日期 2025-12-31 已過" in public_timeline
+    assert "已延宕" in page.inner_text(".timeline .entry-status")
+    assert blocked == []
