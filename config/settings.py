@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "simple_history",
     "axes",
     "tracker",
 ]
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +179,8 @@ LOGGING = {
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
 
+# Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
+FORMAT_MODULE_PATH = ["config.formats"]
 # Security ----------------------------------------------------------------------------------
 # Headers on every response, the admin included. No inline script or style anywhere: pages
 # load their CSS and any script from /static/.

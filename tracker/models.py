@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tracker import format as fmt
 
@@ -59,7 +60,28 @@ def file_path_problem(value: str) -> str | None:
     return None
 
 
-class Source(models.Model):
+class Versioned(models.Model):
+    """A row whose version goes up on every save, so an editor's stale form is noticed."""
+
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.version += 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            auto_now = {
+                field.name
+                for field in self._meta.concrete_fields
+                if getattr(field, "auto_now", False)
+            }
+            kwargs["update_fields"] = {*update_fields, "version", *auto_now}
+        super().save(*args, **kwargs)
+
+
+class Source(Versioned):
     """One Executive Yuan written reply to a Legislative Yuan interpellation."""
 
     document_id = models.CharField(_("答復文件識別碼"), max_length=64, unique=True)
@@ -82,6 +104,12 @@ class Source(models.Model):
         help_text=_("編輯看過這份新答復、決定不需再處理的時間；未審閱者列在「待審閱的新答復」"),
     )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["modified_at"],
+        verbose_name=_("答復文件修改紀錄"),
+        verbose_name_plural=_("答復文件修改紀錄"),
+    )
 
     class Meta:
         verbose_name = _("答復文件")
@@ -151,7 +179,7 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
 
-class Commitment(models.Model):
+class Commitment(Versioned):
     """A promise the Executive Yuan made in a written reply, and what became of it."""
 
     uid = models.CharField(
@@ -201,17 +229,26 @@ class Commitment(models.Model):
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["modified_at"],
+        verbose_name=_("承諾修改紀錄"),
+        verbose_name_plural=_("承諾修改紀錄"),
+    )
 
     class Meta:
         verbose_name = _("承諾")
         verbose_name_plural = _("承諾")
         ordering = ["-last_updated", "title"]
+        permissions = [("publish_commitment", _("可公開或撤下承諾"))]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
         self.target_date = fmt.parse_target_date(self.target_date_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "target_date_text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "target_date"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -241,7 +278,17 @@ class Commitment(models.Model):
         )
 
 
-class TrackingLog(models.Model):
+class TrackingLogQuerySet(models.QuerySet):
+    def automated(self):
+        """Return the entries whose judgement software made (the file's AI 判斷)."""
+        return self.exclude(judgement="").filter(created_by__isnull=True)
+
+    def needs_review(self):
+        """Return the automated entries no editor has reviewed yet."""
+        return self.automated().filter(reviewed_at__isnull=True)
+
+
+class TrackingLog(Versioned):
     """One dated entry of a commitment's timeline."""
 
     commitment = models.ForeignKey(
@@ -268,6 +315,34 @@ class TrackingLog(models.Model):
         help_text=_("檔案中的「AI 判斷」：由軟體判定，未經編輯確認"),
     )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+    # Who logged the entry in the admin; null for imported and rule-made entries, whose
+    # judgement (if any) software made.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("審核者"),
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("審核時間"), null=True, blank=True, editable=False)
+
+    objects = TrackingLogQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["modified_at"],
+        verbose_name=_("追蹤紀錄修改紀錄"),
+        verbose_name_plural=_("追蹤紀錄修改紀錄"),
+    )
 
     class Meta:
         verbose_name = _("追蹤紀錄")
@@ -281,6 +356,15 @@ class TrackingLog(models.Model):
 
     def __str__(self):
         return f"{self.entry_date.isoformat()} [{self.kind}]"
+
+    @property
+    def is_automated(self) -> bool:
+        """Whether software, not an editor, made this entry's judgement."""
+        return bool(self.judgement) and self.created_by_id is None
+
+    @property
+    def needs_review(self) -> bool:
+        return self.is_automated and self.reviewed_at is None
 
     def to_data(self) -> fmt.LogEntryData:
         return fmt.LogEntryData(
@@ -314,6 +398,12 @@ class DuplicateCopy(models.Model):
     log_count = models.PositiveIntegerField(_("該檔紀錄數"))
     file_text = models.TextField(_("該檔內容"))
     detected_at = models.DateTimeField(_("發現時間"), auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["detected_at"],
+        verbose_name=_("重複檔案修改紀錄"),
+        verbose_name_plural=_("重複檔案修改紀錄"),
+    )
 
     class Meta:
         verbose_name = _("重複 id 的檔案")

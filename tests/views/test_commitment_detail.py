@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_commitment, make_log, make_source
 from tracker.models import Commitment, DuplicateCopy, EntryKind, EntryShape
@@ -41,7 +42,37 @@ def test_timeline_entries_are_in_order_with_cited_documents_linked(client, sampl
     assert (
         '<a href="https://example.org/ly/replies/113-11-0021.doc" rel="nofollow noopener">' in html
     )
-    assert "（由軟體判定，未經編輯確認）" in html
+    # The sample's judgements were made by software and nobody has reviewed them yet.
+    assert "自動判斷，未經編輯審核" in html
+
+
+def test_judgements_say_who_made_them_and_whether_an_editor_reviewed_them(
+    client, db, django_user_model
+):
+    editor = django_user_model.objects.create_user("editor", password="x")
+    commitment = make_commitment()
+    evidence = {
+        "kind": EntryKind.PROGRESS,
+        "shape": EntryShape.EVIDENCE,
+        "text": "",
+        "source_type": "立法院答復",
+        "document_number": "院臺字第1",
+        "summary": "摘要",
+    }
+    make_log(commitment, judgement="軟體判斷甲", **evidence)
+    make_log(
+        commitment,
+        judgement="軟體判斷乙",
+        reviewed_by=editor,
+        reviewed_at=timezone.now(),
+        **evidence,
+    )
+    make_log(commitment, judgement="編輯判斷丙", created_by=editor, **evidence)
+    html = detail(client, commitment.uid).content.decode()
+    assert "自動判斷，未經編輯審核：軟體判斷甲" in html
+    assert "自動判斷，經編輯審核：軟體判斷乙" in html
+    assert "編輯判斷：編輯判斷丙" in html
+    assert html.count("未經編輯審核") == 1
 
 
 def test_unsafe_links_and_markup_in_untrusted_text_are_not_rendered(client, db):

@@ -1,6 +1,18 @@
 """The editors' desk: one module per area, registered when this package is imported."""
 
-from tracker.admin import (
-    corrections,  # noqa: F401
-    replies,  # noqa: F401
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tracker.admin import (  # noqa: F401
+    commitments,
+    corrections,
+    logs,
+    quality,
+    replies,
+    sources,
+    users,
 )
+
+admin.site.site_header = _("政策承諾追蹤・編輯台")
+admin.site.site_title = _("政策承諾追蹤編輯台")
+admin.site.index_title = _("編輯台")

@@ -173,6 +173,7 @@ class ReplyToReviewAdmin(admin.ModelAdmin):
                 summary=data["summary"],
                 judgement=data["judgement"],
                 entry_date=data["entry_date"],
+                user=request.user,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

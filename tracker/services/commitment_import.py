@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from tracker import format as fmt
 from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog, file_path_problem
@@ -271,8 +272,10 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
     if current is None:
         commitment = Commitment(uid=data.id, source=source, **values)
         commitment.save()
-        TrackingLog.objects.bulk_create(
-            _log_entry(commitment, position, entry) for position, entry in enumerate(data.log)
+        # The history records let an editor see and restore what the file said.
+        bulk_create_with_history(
+            [_log_entry(commitment, position, entry) for position, entry in enumerate(data.log)],
+            TrackingLog,
         )
         search_document_commitment_set(commitment=commitment, entries=data.log)
         return True
@@ -348,10 +351,13 @@ def _replace_log(commitment: Commitment, entries: list[fmt.LogEntryData]) -> Non
         row.save()
     if len(stored) > len(entries):
         TrackingLog.objects.filter(pk__in=[row.pk for row in stored[len(entries) :]]).delete()
-    TrackingLog.objects.bulk_create(
-        _log_entry(commitment, position, entry)
-        for position, entry in enumerate(entries)
-        if position >= len(stored)
+    bulk_create_with_history(
+        [
+            _log_entry(commitment, position, entry)
+            for position, entry in enumerate(entries)
+            if position >= len(stored)
+        ],
+        TrackingLog,
     )
 
 

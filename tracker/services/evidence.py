@@ -166,6 +166,7 @@ def commitment_log_reply(
     summary: str,
     judgement: str,
     entry_date: dt.date | None = None,
+    user=None,
 ) -> TrackingLog:
     """Log a reply on a commitment's timeline; 達成證據 also marks it achieved.
 
@@ -179,5 +180,8 @@ def commitment_log_reply(
             to_status=fmt.STATUS_ACHIEVED,
             evidence=evidence,
             entry_date=entry_date,
+            user=user,
         )
-    return tracking_log_add(commitment=commitment, evidence=evidence, entry_date=entry_date)
+    return tracking_log_add(
+        commitment=commitment, evidence=evidence, entry_date=entry_date, user=user
+    )

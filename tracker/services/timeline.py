@@ -67,11 +67,22 @@ def _lock(commitment: Commitment) -> Commitment:
     return Commitment.objects.select_for_update().get(pk=commitment.pk)
 
 
-def _touch(commitment: Commitment, entry_date: dt.date, **changes) -> None:
+def _touch(commitment: Commitment, entry_date: dt.date, user=None, **changes) -> None:
     for name, value in changes.items():
         setattr(commitment, name, value)
     commitment.last_updated = max(commitment.last_updated, entry_date)
+    record_user(commitment, user)
     commitment.save()
+
+
+def record_user(instance, user) -> None:
+    """Name the editor in the history record of the instance's next save (None: no one)."""
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
+
+
+def _editor(user):
+    return user if user is not None and user.is_authenticated else None
 
 
 def tracking_log_add(
@@ -80,14 +91,18 @@ def tracking_log_add(
     evidence: Evidence,
     entry_date: dt.date | None = None,
     kind: str = EntryKind.PROGRESS,
+    user=None,
 ) -> TrackingLog:
-    """Log a progress update citing a document; last_updated follows the entry's date."""
+    """Log a progress update citing a document; last_updated follows the entry's date.
+
+    With an editor as ``user`` the entry is theirs (its judgement is not automated).
+    """
     entry_date = entry_date or today()
     validate_entry_date(entry_date)
     validate_evidence(evidence)
     with transaction.atomic():
         locked = _lock(commitment)
-        entry = TrackingLog.objects.create(
+        entry = TrackingLog(
             commitment=locked,
             position=_next_position(locked),
             entry_date=entry_date,
@@ -98,8 +113,11 @@ def tracking_log_add(
             document_url=evidence.document_url,
             summary=evidence.summary,
             judgement=evidence.judgement,
+            created_by=_editor(user),
         )
-        _touch(locked, entry_date)
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user)
         search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
@@ -112,6 +130,7 @@ def commitment_change_status(
     reason: str = "",
     evidence: Evidence | None = None,
     entry_date: dt.date | None = None,
+    user=None,
 ) -> TrackingLog:
     """Change a commitment's status, always writing the 狀態變更 entry that explains it.
 
@@ -153,10 +172,15 @@ def commitment_change_status(
                 "summary": evidence.summary,
                 "judgement": evidence.judgement,
             }
-        entry = TrackingLog.objects.create(
-            commitment=locked, position=_next_position(locked), **values
+        entry = TrackingLog(
+            commitment=locked,
+            position=_next_position(locked),
+            created_by=_editor(user),
+            **values,
         )
-        _touch(locked, entry_date, status=to_status)
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user, status=to_status)
         search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
@@ -164,13 +188,41 @@ def commitment_change_status(
 
 def _refresh(commitment: Commitment, saved: Commitment) -> None:
     """Give the caller's instance the values just saved."""
-    for name in ("status", "last_updated", "modified_at"):
+    for name in ("status", "last_updated", "modified_at", "version"):
         setattr(commitment, name, getattr(saved, name))
 
 
 def tracking_log_created_text(*, term: str, session_period: str) -> str:
     """Return the 初始建立 line the pipeline writes for a commitment drawn from a reply."""
     return f"從第{term}屆第{session_period}會期答復文件中萃取此承諾。"
+
+
+def tracking_log_add_created(
+    *, commitment: Commitment, entry_date: dt.date | None = None, user=None
+) -> TrackingLog:
+    """Write the 初始建立 entry that opens a new commitment's timeline."""
+    entry_date = entry_date or today()
+    validate_entry_date(entry_date)
+    with transaction.atomic():
+        locked = _lock(commitment)
+        if locked.log_entries.exists():
+            raise ValidationError(_("這筆承諾已有追蹤紀錄，不能再加「初始建立」"))
+        source = locked.source
+        entry = TrackingLog(
+            commitment=locked,
+            position=0,
+            entry_date=entry_date,
+            kind=EntryKind.CREATED,
+            shape=EntryShape.TEXT,
+            text=tracking_log_created_text(term=source.term, session_period=source.session_period),
+            created_by=_editor(user),
+        )
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user)
+        search_document_commitment_set(commitment=locked)
+    _refresh(commitment, locked)
+    return entry
 
 
 def commitment_check_renderable(*, commitment: Commitment) -> None:
