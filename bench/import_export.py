@@ -1,6 +1,6 @@
 """Time import_commitments, export_commitments and the parse-only floor, as whole processes.
 
-    python bench/import_export.py [--corpus DIR] [--runs 5]
+    python bench/import_export.py [--corpus DIR] [--runs 5] [--keep FILE]
 
 Each import runs into a new, empty SQLite database; each export writes into a new folder.
 Prints the median wall time of the runs, the peak memory (max RSS) of the import, and the
@@ -36,6 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared/corpus/commitments"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--keep", help="copy the last run's SQLite database here (for bench/load.py)"
+    )
     arguments = parser.parse_args()
     corpus = Path(arguments.corpus).resolve()
     files = sum(1 for _ in corpus.rglob("*.md"))
@@ -60,6 +63,9 @@ def main() -> None:
             results["export"].append(
                 run([*manage, "export_commitments", str(work / f"out-{number}")], environment)
             )
+            shutil.rmtree(work / f"out-{number}")
+        if arguments.keep:
+            shutil.copyfile(database, arguments.keep)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     floor = statistics.median(wall for wall, _ in results["floor"])
