@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -21,18 +20,27 @@ SINGLETON = 1
 MAX_CACHED_BYTES = 512 * 1024
 # The table name is the model's own constant, not input.
 _VERSION_SQL = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s"  # noqa: S608
+_BUMP_SQL = (
+    f"UPDATE {DataVersion._meta.db_table} SET version = version + 1, changed_at = %s "  # noqa: S608
+    "WHERE id = %s"
+)
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 page_cache = caches["pages"]
 
 
 def data_version_bump() -> None:
-    """Record that the published data changed (inside the caller's transaction)."""
-    now = timezone.now()
-    updated = DataVersion.objects.filter(pk=SINGLETON).update(
-        version=F("version") + 1, changed_at=now
-    )
+    """Record that the published data changed (inside the caller's transaction).
+
+    Raw SQL: every save of a tracker model calls this, and import saves thousands.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL, [now, SINGLETON])
+        updated = cursor.rowcount
     if not updated:
-        DataVersion.objects.get_or_create(pk=SINGLETON, defaults={"version": 1, "changed_at": now})
+        DataVersion.objects.get_or_create(
+            pk=SINGLETON, defaults={"version": 1, "changed_at": timezone.now()}
+        )
 
 
 def data_version_for(request) -> DataVersion:

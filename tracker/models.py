@@ -1,5 +1,6 @@
 """Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
 
+import functools
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -7,9 +8,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from tracker import format as fmt
+
+
+class CachedHistoryManager(HistoryManager):
+    """simple-history's manager, with its class built once instead of on every access.
+
+    simple-history's descriptor calls ``from_queryset`` (a new class, via ``inspect``) each
+    time ``Model.history`` or ``instance.history`` is read, which every save does: a third of
+    a millisecond per save, a large part of an import.
+    """
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
 
 
 class Status(models.TextChoices):
@@ -106,6 +122,7 @@ class Source(Versioned):
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
     history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
         excluded_fields=["modified_at"],
         verbose_name=_("答復文件修改紀錄"),
         verbose_name_plural=_("答復文件修改紀錄"),
@@ -230,6 +247,7 @@ class Commitment(Versioned):
 
     objects = CommitmentQuerySet.as_manager()
     history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
         excluded_fields=["modified_at"],
         verbose_name=_("承諾修改紀錄"),
         verbose_name_plural=_("承諾修改紀錄"),
@@ -339,6 +357,7 @@ class TrackingLog(Versioned):
 
     objects = TrackingLogQuerySet.as_manager()
     history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
         excluded_fields=["modified_at"],
         verbose_name=_("追蹤紀錄修改紀錄"),
         verbose_name_plural=_("追蹤紀錄修改紀錄"),
@@ -400,6 +419,7 @@ class DuplicateCopy(models.Model):
     detected_at = models.DateTimeField(_("發現時間"), auto_now=True)
 
     history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
         excluded_fields=["detected_at"],
         verbose_name=_("重複檔案修改紀錄"),
         verbose_name_plural=_("重複檔案修改紀錄"),

@@ -106,3 +106,11 @@ def test_past_version_is_shown_read_only(editor_client, commitment):
     assert refused.status_code == 405
     commitment.refresh_from_db()
     assert commitment.title == "確保疫苗供應充足"
+
+
+def test_the_history_manager_class_is_built_once_not_on_every_save():
+    # simple-history builds a new manager class per access; every save reads it.
+    assert type(Commitment.history) is type(Commitment.history)
+    # One class for all models; each manager still reads its own model's history.
+    assert TrackingLog.history.model is not Commitment.history.model
+    assert Commitment.history.model.__name__ == "HistoricalCommitment"

@@ -277,7 +277,7 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
             [_log_entry(commitment, position, entry) for position, entry in enumerate(data.log)],
             TrackingLog,
         )
-        search_document_commitment_set(commitment=commitment, entries=data.log)
+        search_document_commitment_set(commitment=commitment, entries=data.log, new=True)
         return True
     if current.file_path != item.file_path:
         _set_aside_record(current, item, report)
@@ -326,7 +326,7 @@ def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Sou
         source.save()
         sources[wanted.document_id] = source
     if changed & {"new", "subject", "reply_text"}:
-        search_document_source_set(source=source)
+        search_document_source_set(source=source, new="new" in changed)
     return source
 
 

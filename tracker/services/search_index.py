@@ -28,8 +28,13 @@ def source_search_parts(*, subject, reply_text) -> list[str]:
     return [subject, reply_text]
 
 
-def search_document_commitment_set(*, commitment, entries=None, document_model=None) -> None:
-    """Write the search document of one commitment (entries: its log, if already at hand)."""
+def search_document_commitment_set(
+    *, commitment, entries=None, document_model=None, new: bool = False
+) -> None:
+    """Write the search document of one commitment (entries: its log, if already at hand).
+
+    ``new``: the commitment was just created, so it has no document yet (one INSERT).
+    """
     from tracker.models import SearchDocument
 
     document_model = document_model or SearchDocument
@@ -43,20 +48,26 @@ def search_document_commitment_set(*, commitment, entries=None, document_model=N
             entries=entries,
         )
     )
-    document_model.objects.update_or_create(
-        commitment_id=commitment.pk, defaults={"tokens": tokens}
-    )
+    if new:
+        document_model.objects.create(commitment_id=commitment.pk, tokens=tokens)
+    else:
+        document_model.objects.update_or_create(
+            commitment_id=commitment.pk, defaults={"tokens": tokens}
+        )
 
 
-def search_document_source_set(*, source, document_model=None) -> None:
-    """Write the search document of one source reply."""
+def search_document_source_set(*, source, document_model=None, new: bool = False) -> None:
+    """Write the search document of one source reply (``new``: it has none yet)."""
     from tracker.models import SearchDocument
 
     document_model = document_model or SearchDocument
     tokens = document_tokens(
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
     )
-    document_model.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
+    if new:
+        document_model.objects.create(source_id=source.pk, tokens=tokens)
+    else:
+        document_model.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
 
 
 def search_index_commitments(*, commitment_ids: Iterable[int]) -> int:
