@@ -76,6 +76,20 @@ def test_a_sender_is_limited_to_a_few_corrections_an_hour(client, commitment):
     assert Correction.objects.count() == RATE_LIMIT
 
 
+def test_behind_the_proxy_each_reader_has_their_own_limit(client, commitment, settings):
+    # As in production behind nginx (DJANGO_PROXY_COUNT=1): every request comes from the
+    # proxy's address, and the client's is the last one in X-Forwarded-For.
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    for _ in range(RATE_LIMIT):
+        assert post(client, commitment).status_code == 302
+    assert post(client, commitment).status_code == 400
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.20"
+    assert post(client, commitment).status_code == 302
+    assert Correction.objects.values("client_key").distinct().count() == 2
+
+
 def test_accepted_corrections_appear_dated_on_the_commitment_and_in_the_log(
     client, commitment, admin_user
 ):

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import time
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -32,8 +33,12 @@ def form_token(uid: str, now: float | None = None) -> str:
 
 
 def client_key(request) -> str:
-    """Return a keyed hash of the sender's address (kept for the rate limit, not the address)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """Return a keyed hash of the sender's address (kept for the rate limit, not the address).
+
+    The address is the client's as the login lockout sees it: behind the reverse proxy
+    (DJANGO_PROXY_COUNT) it comes from X-Forwarded-For, not the proxy's own REMOTE_ADDR.
+    """
+    address = get_client_ip_address(request) or ""
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
