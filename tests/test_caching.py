@@ -81,3 +81,12 @@ def test_deleting_a_log_entry_makes_the_page_stale(client, commitment):
 
 def test_english_and_chinese_pages_have_different_etags(client, commitment):
     assert client.get("/")["ETag"] != client.get("/en/")["ETag"]
+
+
+def test_cached_pages_are_kept_apart_per_host(client, commitment, settings):
+    # A page holds absolute links: one served for another host name must not be reused.
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    first = client.get("/", HTTP_HOST="a.example.org").content.decode()
+    second = client.get("/", HTTP_HOST="b.example.org").content.decode()
+    assert '<link rel="canonical" href="http://a.example.org/">' in first
+    assert '<link rel="canonical" href="http://b.example.org/">' in second

@@ -84,12 +84,16 @@ def _last_modified(request, *args, **kwargs):
 def _cached(view):
     """Serve a rendered page again while the data version stays the same.
 
-    Each worker keeps its pages in memory, keyed by data version, language and full path:
+    Each worker keeps its pages in memory, keyed by data version, language and full URL:
     a save bumps the version, so a page is never served stale, and old keys age out.
     """
 
     def wrapped(request, *args, **kwargs):
-        key = f"page:{data_version_for(request).version}:{get_language()}:{request.get_full_path()}"
+        # Pages hold absolute links (canonical, feeds), so the host and scheme are keyed too.
+        key = (
+            f"page:{data_version_for(request).version}:{get_language()}:"
+            f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        )
         hit = page_cache.get(key)
         if hit is not None:
             status, content_type, content = hit
