@@ -18,8 +18,12 @@ if [ "$(id -u)" = 0 ]; then
 fi
 "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U tracker --auth=trust -E UTF8 \
     --locale=C.UTF-8 >/dev/null
-"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o \
-    "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+# Tests do not need durability; benchmarks (PG_DURABLE=1) run with PostgreSQL's defaults.
+pg_options="-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1"
+if [ "${PG_DURABLE:-0}" != 1 ]; then
+    pg_options="$pg_options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "$pg_options" \
     start >/dev/null
 stop_postgres() {
     "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true

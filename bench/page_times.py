@@ -1,0 +1,102 @@
+"""Server time of public pages without the page cache, first page against deep pages.
+
+    .venv/bin/python bench/page_times.py [--runs 7]
+
+Against the database the environment names (SQLITE_PATH or DATABASE_URL), already imported.
+Each page is asked through Django's test client with production settings, the rendered-page
+cache emptied before every request, so the figure is the full render: median and max of
+--runs, and the number of queries. "Deep" pages are the middle and the last page of the
+list: with OFFSET pagination they are the ones that grow with the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import PRODUCTION  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    arguments = parser.parse_args()
+    os.environ.update(PRODUCTION)
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        check=True,
+        cwd=ROOT,
+    )
+    import django
+
+    django.setup()
+    from django.db import connection, reset_queries
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.caching import page_cache
+    from tracker.models import Commitment
+    from tracker.views.commitments import PAGE_SIZE
+
+    published = Commitment.objects.published()
+    total = published.count()
+    last = max(1, -(-total // PAGE_SIZE))
+    longest = published.annotate(n=Count("log_entries")).order_by("-n", "pk").first()
+    search_total = None
+    pages = [
+        ("overview", "/"),
+        ("list p1", "/commitments/"),
+        (f"list p{last // 2}", f"/commitments/?page={last // 2}"),
+        (f"list p{last} (last)", f"/commitments/?page={last}"),
+        ("list sorted by title, last page", f"/commitments/?sort=title&page={last}"),
+        ("list 已延宕", "/commitments/?status=已延宕"),
+        ("search 疫苗 p1", "/commitments/?q=疫苗"),
+        ("search 電網 p1", "/commitments/?q=電網"),
+        ("detail (longest timeline)", f"/commitments/{longest.uid}/"),
+    ]
+    client = Client()
+    vendor = connection.vendor
+    print(
+        f"{vendor} database, {total} published commitments, {PAGE_SIZE} per page, "
+        f"{arguments.runs} runs each, page cache emptied before every request"
+    )
+    print(f"{'page':<34} {'median ms':>10} {'max ms':>8} {'queries':>8} {'status':>7}")
+    for label, path in pages:
+        times = []
+        queries = 0
+        status = 0
+        for _ in range(arguments.runs):
+            page_cache.clear()
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            queries = len(captured)
+            status = response.status_code
+        if path == "/commitments/?q=疫苗":
+            found = re.search(r"([\d,]+) 項承諾", response.content.decode())
+            search_total = found.group(1) if found else "?"
+        print(
+            f"{label:<34} {statistics.median(times):>10.1f} {max(times):>8.1f} "
+            f"{queries:>8} {status:>7}"
+        )
+    if search_total is not None:
+        print(f"(疫苗 matches {search_total} commitments)")
+
+
+if __name__ == "__main__":
+    main()
