@@ -90,3 +90,12 @@ def test_cached_pages_are_kept_apart_per_host(client, commitment, settings):
     second = client.get("/", HTTP_HOST="b.example.org").content.decode()
     assert '<link rel="canonical" href="http://a.example.org/">' in first
     assert '<link rel="canonical" href="http://b.example.org/">' in second
+
+
+def test_filter_menus_follow_a_save(client, commitment):
+    # The menus' counts are kept per data version: a new commitment shows at once.
+    assert "醫療衛生（1）" in client.get("/commitments/").content.decode()
+    assert "醫療衛生（1）" in client.get("/commitments/?status=追蹤中").content.decode()
+    make_commitment(title="另一項承諾")
+    html = client.get("/commitments/?status=追蹤中").content.decode()
+    assert "醫療衛生（2）" in html

@@ -43,13 +43,13 @@ def data_version_bump() -> None:
         )
 
 
-def data_version_for(request) -> DataVersion:
-    """Return the data version, read once per request.
+def data_version_for(request=None) -> DataVersion:
+    """Return the data version, read once per request (every time without one).
 
     A plain primary-key SELECT: this runs on every public request, including every 304,
     where building the query through the ORM would cost more than answering.
     """
-    cached = getattr(request, "_tracker_data_version", None)
+    cached = getattr(request, "_tracker_data_version", None)  # None: no request at hand
     if cached is None:
         with connection.cursor() as cursor:
             cursor.execute(_VERSION_SQL, [SINGLETON])
@@ -63,7 +63,8 @@ def data_version_for(request) -> DataVersion:
             if timezone.is_naive(changed_at):
                 changed_at = timezone.make_aware(changed_at, dt.UTC)
             cached = DataVersion(version=row[0], changed_at=changed_at)
-        request._tracker_data_version = cached
+        if request is not None:
+            request._tracker_data_version = cached
     return cached
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 import django_filters
 from django import forms
 from django.db.models import Count, F
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker import search
@@ -51,6 +52,49 @@ def agency_counts(queryset) -> Counter:
     return counts
 
 
+def filter_choices(request=None) -> dict[str, list]:
+    """Return the filter menus' choices: only values published commitments have, with counts.
+
+    Counting every category, agency, term and year reads the whole table, which at 100 times
+    the corpus costs more than the rest of the page; the menus are the same for every list
+    address, so each worker keeps them per data version and language (never stale: a save
+    raises the version).
+    """
+    from tracker.caching import data_version_for, page_cache
+
+    key = f"filter-choices:{data_version_for(request).version}:{get_language()}"
+    choices = page_cache.get(key)
+    if choices is None:
+        choices = _count_choices(Commitment.objects.published())
+        page_cache.set(key, choices)
+    return choices
+
+
+def _count_choices(published) -> dict[str, list]:
+    categories = published.order_by().values("category").annotate(n=Count("pk"))
+    agencies = agency_counts(published)
+    pairs = list(
+        published.order_by().values_list("source__term", "source__session_period").distinct()
+    )
+    terms = sorted({term for term, _session in pairs}, key=_numeric)
+    sessions = sorted({session for _term, session in pairs}, key=_numeric)
+    years = [day.year for day in published.dates("target_date", "year")]
+    return {
+        "category": [
+            (row["category"], f"{row['category']}（{row['n']}）")
+            for row in sorted(categories, key=lambda row: (-row["n"], row["category"]))
+        ],
+        "agency": [
+            (name, f"{name}（{count}）")
+            for name, count in sorted(agencies.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "term": [(term, term_label(term)) for term in terms],
+        "session": [(session, session_label(session)) for session in sessions],
+        "target_year": [(str(year), str(year)) for year in years]
+        + [(NO_TARGET, str(_("未定目標日期")))],
+    }
+
+
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜尋"),
@@ -89,34 +133,8 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self._fill_choices(Commitment.objects.published())
-
-    def _fill_choices(self, published) -> None:
-        """Offer only values that published commitments have, with how many have each."""
-        fields = self.filters
-        categories = published.order_by().values("category").annotate(n=Count("pk"))
-        fields["category"].extra["choices"] = [
-            (row["category"], f"{row['category']}（{row['n']}）")
-            for row in sorted(categories, key=lambda row: (-row["n"], row["category"]))
-        ]
-        agencies = agency_counts(published)
-        fields["agency"].extra["choices"] = [
-            (name, f"{name}（{count}）")
-            for name, count in sorted(agencies.items(), key=lambda item: (-item[1], item[0]))
-        ]
-        pairs = list(
-            published.order_by().values_list("source__term", "source__session_period").distinct()
-        )
-        terms = sorted({term for term, _session in pairs}, key=_numeric)
-        sessions = sorted({session for _term, session in pairs}, key=_numeric)
-        fields["term"].extra["choices"] = [(term, term_label(term)) for term in terms]
-        fields["session"].extra["choices"] = [
-            (session, session_label(session)) for session in sessions
-        ]
-        years = [day.year for day in published.dates("target_date", "year")]
-        fields["target_year"].extra["choices"] = [(str(year), str(year)) for year in years] + [
-            (NO_TARGET, _("未定目標日期"))
-        ]
+        for name, choices in filter_choices(self.request).items():
+            self.filters[name].extra["choices"] = choices
 
     @property
     def query(self) -> search.Query:

@@ -47,7 +47,9 @@ def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
 
 def filtered_commitments(request):
     """Return the list's filterset for a request (bound, so defaults apply)."""
-    return CommitmentFilter(request.GET, queryset=Commitment.objects.published().for_list())
+    return CommitmentFilter(
+        request.GET, queryset=Commitment.objects.published().for_list(), request=request
+    )
 
 
 def commitment_list(request):
