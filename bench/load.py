@@ -98,6 +98,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class (sync, gthread)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
@@ -116,6 +120,11 @@ def main() -> None:
             "config.wsgi",
             "--workers",
             str(arguments.workers),
+            "--worker-class",
+            arguments.worker_class,
+            "--threads",
+            str(arguments.threads),
+            "--no-control-socket",
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
@@ -127,7 +136,8 @@ def main() -> None:
         wait_until_serving(base, server)
         database = os.environ.get("DATABASE_URL", "sqlite:" + os.environ.get("SQLITE_PATH", ""))
         print(
-            f"gunicorn {arguments.workers} workers, wrk 2 threads {arguments.connections} "
+            f"gunicorn {arguments.workers} {arguments.worker_class} workers "
+            f"({arguments.threads} threads), wrk 2 threads {arguments.connections} "
             f"connections {arguments.duration}s each; database {database.split('@')[-1]}"
         )
         print(f"{'path':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
