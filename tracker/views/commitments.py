@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker import search
 from tracker.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.models import Commitment, Correction, DuplicateCopy, TrackingLog
+from tracker.pagination import IdsFirstPaginator
 
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
@@ -60,7 +61,8 @@ def commitment_list(request):
     if query:
         # Excerpts need the texts the list otherwise leaves unread.
         commitments = commitments.defer(None).select_related("source")
-    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator_class = Paginator if query else IdsFirstPaginator
+    page = paginator_class(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     if not request.GET.get("sort"):
         # Show the order actually used: relevance for a search, latest update otherwise.
