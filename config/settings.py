@@ -128,14 +128,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 # "pages" holds rendered public pages per worker, keyed by the data version (tracker.caching).
+# DJANGO_PAGE_CACHE_ENTRIES=0 turns it off (every request renders; benchmarks use it).
+PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tracker-pages",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")},
-    },
+        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+    }
+    if PAGE_CACHE_ENTRIES
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
 AUTHENTICATION_BACKENDS = [
