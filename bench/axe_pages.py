@@ -1,7 +1,7 @@
 """axe-core results for every main public page, at phone and desktop width.
 
 Runs against a running site (default http://127.0.0.1:8000, e.g. `scripts/run-site.sh` after
-importing the real corpus) in Debian's Chromium and prints, per page and width, the number
+importing the real corpus; the database is SQLITE_PATH's) in Debian's Chromium and prints, per page and width, the number
 of violations by impact and the rules involved.
 
     .venv/bin/python bench/axe_pages.py [BASE_URL]
@@ -9,6 +9,7 @@ of violations by impact and the rules involved.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections import Counter
@@ -19,7 +20,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8000"
-DATABASE = Path(__file__).resolve().parent.parent / "db.sqlite3"
+DATABASE = Path(
+    os.environ.get("SQLITE_PATH", Path(__file__).resolve().parent.parent / "db.sqlite3")
+)
 
 
 def sample_ids() -> tuple[str, str]:
