@@ -1,8 +1,8 @@
 """axe-core results for every main public page, at phone and desktop width.
 
 Runs against a running site (default http://127.0.0.1:8000, e.g. `scripts/run-site.sh` after
-importing the real corpus; the database is SQLITE_PATH's) in Debian's Chromium and prints, per page and width, the number
-of violations by impact and the rules involved.
+importing the real corpus; its database is read from SQLITE_PATH) in Debian's Chromium and
+prints, per page and width, the number of violations by impact and the rules involved.
 
     .venv/bin/python bench/axe_pages.py [BASE_URL]
 """
