@@ -49,8 +49,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tracker.caching import page_cache
-    from tracker.filters import filter_choices
+    from tracker.caching import aggregate_cache, page_cache
     from tracker.models import Commitment
     from tracker.views.commitments import PAGE_SIZE
 
@@ -83,8 +82,8 @@ def main() -> None:
             times = []
             for _ in range(arguments.runs):
                 page_cache.clear()
-                if mode == "warm":
-                    filter_choices()
+                if mode == "cold":
+                    aggregate_cache.clear()
                 reset_queries()
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()

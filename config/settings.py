@@ -140,6 +140,12 @@ CACHES = {
     }
     if PAGE_CACHE_ENTRIES
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    # Counts over the whole table (the list's filter menus), also keyed by the data version.
+    "aggregates": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tracker-aggregates",
+        "TIMEOUT": None,
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -78,7 +78,8 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test's database starts at data version 0, so rendered pages must not carry over."""
+    """Each test starts at data version 0: cached pages and counts must not carry over."""
     from django.core.cache import caches
 
     caches["pages"].clear()
+    caches["aggregates"].clear()

@@ -26,6 +26,7 @@ _BUMP_SQL = (
 )
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 page_cache = caches["pages"]
+aggregate_cache = caches["aggregates"]
 
 
 def data_version_bump() -> None:

@@ -60,13 +60,13 @@ def filter_choices(request=None) -> dict[str, list]:
     address, so each worker keeps them per data version and language (never stale: a save
     raises the version).
     """
-    from tracker.caching import data_version_for, page_cache
+    from tracker.caching import aggregate_cache, data_version_for
 
     key = f"filter-choices:{data_version_for(request).version}:{get_language()}"
-    choices = page_cache.get(key)
+    choices = aggregate_cache.get(key)
     if choices is None:
         choices = _count_choices(Commitment.objects.published())
-        page_cache.set(key, choices)
+        aggregate_cache.set(key, choices)
     return choices
 
 
