@@ -56,6 +56,35 @@ def wait_until_serving(base: str, process: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer within 30 s")
 
 
+def collect_static() -> None:
+    """Production settings serve CSS from collectstatic's manifest: build it first."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def start_gunicorn(port: int, workers: int, *options: str) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:port with the environment's settings (no access log)."""
+    collect_static()
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--no-control-socket",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            *options,
+        ],
+        cwd=ROOT,
+    )
+
+
 def wrk(url: str, duration: int, connections: int, headers: list[str]) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for header in headers:
@@ -109,28 +138,13 @@ def main() -> None:
     os.environ.update(PRODUCTION)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
-        check=True,
-        cwd=ROOT,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--workers",
-            str(arguments.workers),
-            "--worker-class",
-            arguments.worker_class,
-            "--threads",
-            str(arguments.threads),
-            "--no-control-socket",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
+    server = start_gunicorn(
+        port,
+        arguments.workers,
+        "--worker-class",
+        arguments.worker_class,
+        "--threads",
+        str(arguments.threads),
     )
     try:
         wait_until_serving(base, server)

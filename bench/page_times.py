@@ -17,7 +17,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import PRODUCTION  # noqa: E402
+from load import PRODUCTION, collect_static  # noqa: E402
 
 
 def main() -> None:
@@ -36,11 +35,7 @@ def main() -> None:
     os.environ.update(PRODUCTION)
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
-        check=True,
-        cwd=ROOT,
-    )
+    collect_static()
     import django
 
     django.setup()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import PRODUCTION, ROOT, free_port, quote, wait_until_serving
+from load import PRODUCTION, ROOT, free_port, quote, start_gunicorn, wait_until_serving
 
 READER_PATHS = ["/commitments/", "/commitments/?q=疫苗", "/", "/recent/"]
 
@@ -205,30 +205,11 @@ def main() -> None:
 
     connections.close_all()
 
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
-        check=True,
-        cwd=ROOT,
-    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     error_log = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--workers",
-            str(arguments.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            str(error_log),
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
+    server = start_gunicorn(
+        port, arguments.workers, "--error-logfile", str(error_log), "--timeout", "120"
     )
     try:
         wait_until_serving(base, server)
