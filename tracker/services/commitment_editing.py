@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tracker import format as fmt
 from tracker.models import Commitment, Status, TrackingLog
-from tracker.services.edit_conflicts import check_version
+from tracker.services.edit_conflicts import locked_with_changes
 from tracker.services.search_index import search_document_commitment_set
 from tracker.services.timeline import (
     commitment_change_status,
@@ -200,17 +200,12 @@ def commitment_update(
     if not changes:
         return commitment
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        check_version(
-            current=locked,
+        locked = locked_with_changes(
+            model=Commitment,
+            pk=commitment.pk,
             base_version=base_version,
-            submitted=changes,
-            watched=list(watched) if watched is not None else None,
-        )
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.full_clean(
-            exclude=[f.name for f in Commitment._meta.fields if f.name not in changes]
+            changes=changes,
+            watched=watched,
         )
         record_user(locked, user)
         locked.save()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -247,6 +248,33 @@ def check_version(
             for record in later[:1]
         ] + edits_between(model, later)
     raise EditConflict(edits=edits, theirs=theirs, both=both, current_version=current.version)
+
+
+def locked_with_changes(
+    *,
+    model,
+    pk,
+    base_version: int,
+    changes: dict[str, Any],
+    watched: Iterable[str] | None = None,
+):
+    """Lock a record, check it for conflicts, and return it with the changes set and validated.
+
+    Call inside a transaction. Raises EditConflict if someone saved a watched field since
+    base_version, and ValidationError naming the field for a value that cannot be stored.
+    Nothing is saved: the caller saves (with its own checks) and the lock holds until then.
+    """
+    locked = model.objects.select_for_update().get(pk=pk)
+    check_version(
+        current=locked,
+        base_version=base_version,
+        submitted=changes,
+        watched=list(watched) if watched is not None else None,
+    )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in changes])
+    return locked
 
 
 def check_not_deleted(*, model, pk) -> None:

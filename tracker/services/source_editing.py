@@ -11,7 +11,7 @@ from django.db import transaction
 from tracker import format as fmt
 from tracker.models import Source
 from tracker.services.commitment_editing import renderable_errors, stub_data
-from tracker.services.edit_conflicts import check_version
+from tracker.services.edit_conflicts import locked_with_changes
 from tracker.services.search_index import search_document_source_set
 from tracker.services.timeline import record_user
 
@@ -51,16 +51,13 @@ def source_update(
     if not changes:
         return source
     with transaction.atomic():
-        locked = Source.objects.select_for_update().get(pk=source.pk)
-        check_version(
-            current=locked,
+        locked = locked_with_changes(
+            model=Source,
+            pk=source.pk,
             base_version=base_version,
-            submitted=changes,
-            watched=list(watched) if watched is not None else None,
+            changes=changes,
+            watched=watched,
         )
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.full_clean(exclude=[f.name for f in Source._meta.fields if f.name not in changes])
         _check_renderable(locked)
         record_user(locked, user)
         locked.save()
