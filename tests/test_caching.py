@@ -3,9 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.db.models import F
+from django.utils import timezone
 from django.utils.http import http_date
 
 from tests.factories import make_commitment
+from tracker.models import Correction, CorrectionStatus, DataVersion, ReplyToReview
+from tracker.services.corrections import correction_decide
 from tracker.services.timeline import Evidence, commitment_change_status, tracking_log_add
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +103,52 @@ def test_filter_menus_follow_a_save(client, commitment):
     make_commitment(title="另一項承諾")
     html = client.get("/commitments/?status=追蹤中").content.decode()
     assert "醫療衛生（2）" in html
+
+
+def test_a_cached_page_keeps_the_views_own_headers(client, commitment):
+    path = f"/commitments/{commitment.uid}.md"
+    first, second = client.get(path), client.get(path)
+    assert first["Content-Disposition"].startswith("attachment")
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second.content == first.content
+    sitemap = [client.get("/sitemap.xml") for _ in range(2)]
+    assert sitemap[1]["X-Robots-Tag"] == sitemap[0]["X-Robots-Tag"]
+    assert sitemap[1]["Content-Type"] == sitemap[0]["Content-Type"]
+
+
+def test_a_version_number_used_again_is_not_a_cache_hit(client, commitment):
+    # As after a database restore: the counter goes back, then a save reaches the old number.
+    assert "擴大疫苗接種" in client.get(detail_url(commitment)).content.decode()
+    DataVersion.objects.update(version=F("version") - 1)
+    commitment.title = "還原後改過的標題"
+    commitment.save()
+    assert "還原後改過的標題" in client.get(detail_url(commitment)).content.decode()
+
+
+def version() -> int:
+    return DataVersion.objects.get().version
+
+
+def test_a_pending_correction_does_not_change_the_version_but_a_decision_does(
+    commitment, admin_user
+):
+    before = version()
+    correction = Correction.objects.create(
+        commitment=commitment, message="日期有誤", client_key="k", status=CorrectionStatus.PENDING
+    )
+    assert version() == before
+    correction_decide(
+        correction=correction,
+        status=CorrectionStatus.ACCEPTED,
+        public_note="已更正",
+        user=admin_user,
+    )
+    assert version() > before
+
+
+def test_saving_through_a_proxy_model_changes_the_version(commitment):
+    before = version()
+    reply = ReplyToReview.objects.get(pk=commitment.source_id)
+    reply.reviewed_at = timezone.now()
+    reply.save()
+    assert version() == before + 1

@@ -24,6 +24,8 @@ _BUMP_SQL = (
     f"UPDATE {DataVersion._meta.db_table} SET version = version + 1, changed_at = %s "  # noqa: S608
     "WHERE id = %s"
 )
+# Set per response by the layers around the view, never part of what is kept.
+_NOT_CACHED_HEADERS = {"set-cookie", "vary", "etag", "content-length"}
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 page_cache = caches["pages"]
 aggregate_cache = caches["aggregates"]
@@ -39,9 +41,12 @@ def data_version_bump() -> None:
         cursor.execute(_BUMP_SQL, [now, SINGLETON])
         updated = cursor.rowcount
     if not updated:
-        DataVersion.objects.get_or_create(
+        _, created = DataVersion.objects.get_or_create(
             pk=SINGLETON, defaults={"version": 1, "changed_at": timezone.now()}
         )
+        if not created:  # another transaction created the row first: count this change too
+            with connection.cursor() as cursor:
+                cursor.execute(_BUMP_SQL, [now, SINGLETON])
 
 
 def data_version_for(request=None) -> DataVersion:
@@ -69,14 +74,14 @@ def data_version_for(request=None) -> DataVersion:
     return cached
 
 
-def _version_tag(request) -> str:
+def version_tag(request=None) -> str:
     """Return the version and its time: a database made anew cannot reuse an old tag."""
     version = data_version_for(request)
     return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}"
 
 
 def _etag(request, *args, **kwargs) -> str:
-    return f"v{_version_tag(request)}-{get_language()}"
+    return f"v{version_tag(request)}-{get_language()}"
 
 
 def _last_modified(request, *args, **kwargs):
@@ -86,20 +91,26 @@ def _last_modified(request, *args, **kwargs):
 def _cached(view):
     """Serve a rendered page again while the data version stays the same.
 
-    Each worker keeps its pages in memory, keyed by data version, language and full URL:
-    a save bumps the version, so a page is never served stale, and old keys age out.
+    Each worker keeps its pages in memory, keyed by data version (with its time, so a number
+    used again after a restore or a new database is a new key), language and full URL: a
+    save bumps the version, so a page is never served stale, and old keys age out. The
+    view's own headers (a download's Content-Disposition, a feed's Last-Modified, the
+    sitemap's X-Robots-Tag) are kept with the body.
     """
 
     def wrapped(request, *args, **kwargs):
         # Pages hold absolute links (canonical, feeds), so the host and scheme are keyed too.
         key = (
-            f"page:{data_version_for(request).version}:{get_language()}:"
+            f"page:{version_tag(request)}:{get_language()}:"
             f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         )
         hit = page_cache.get(key)
         if hit is not None:
-            status, content_type, content = hit
-            return HttpResponse(content, status=status, content_type=content_type)
+            headers, content = hit
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
@@ -109,7 +120,12 @@ def _cached(view):
             and not response.cookies
             and len(response.content) <= MAX_CACHED_BYTES
         ):
-            page_cache.set(key, (200, response["Content-Type"], response.content))
+            headers = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _NOT_CACHED_HEADERS
+            ]
+            page_cache.set(key, (headers, response.content))
         return response
 
     return wrapped
@@ -131,7 +147,9 @@ def public_page(view):
     return wrapped
 
 
-def _bump_on_change(sender, **kwargs) -> None:
+def _bump_on_change(sender, instance=None, created=False, **kwargs) -> None:
+    if created and not getattr(instance, "is_public", True):
+        return  # a new record readers cannot see (a reader's pending correction)
     data_version_bump()
 
 
@@ -140,8 +158,9 @@ def connect_signals() -> None:
     from django.apps import apps
 
     for model in apps.get_app_config("tracker").get_models():
-        # History rows and proxies are saved with the model they follow: one bump is enough.
-        if model is DataVersion or model._meta.proxy or model.__name__.startswith("Historical"):
+        # History rows are saved with the record they follow: its bump is enough. Proxies send
+        # signals under their own class, so they are connected too.
+        if model is DataVersion or model.__name__.startswith("Historical"):
             continue
         uid = f"tracker-data-version-{model._meta.label_lower}"
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=uid + "-save")

@@ -60,9 +60,9 @@ def filter_choices(request=None) -> dict[str, list]:
     address, so each worker keeps them per data version and language (never stale: a save
     raises the version).
     """
-    from tracker.caching import aggregate_cache, data_version_for
+    from tracker.caching import aggregate_cache, version_tag
 
-    key = f"filter-choices:{data_version_for(request).version}:{get_language()}"
+    key = f"filter-choices:{version_tag(request)}:{get_language()}"
     choices = aggregate_cache.get(key)
     if choices is None:
         choices = _count_choices(Commitment.objects.published())

@@ -573,6 +573,11 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.commitment} ({self.get_status_display()})"
 
+    @property
+    def is_public(self) -> bool:
+        """Whether readers see it: only accepted corrections are published."""
+        return self.status == CorrectionStatus.ACCEPTED
+
 
 class DataVersion(models.Model):
     """One row whose number goes up with every change to the published data.

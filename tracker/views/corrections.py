@@ -38,7 +38,8 @@ def client_key(request) -> str:
     The address is the client's as the login lockout sees it: behind the reverse proxy
     (DJANGO_PROXY_COUNT) it comes from X-Forwarded-For, not the proxy's own REMOTE_ADDR.
     """
-    address = get_client_ip_address(request) or ""
+    # ipware gives None for a chain it does not trust: count those by the connecting address.
+    address = get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "")
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 

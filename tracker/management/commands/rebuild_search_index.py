@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from tracker.caching import data_version_bump
 from tracker.services.search_index import search_index_rebuild
 
 
@@ -7,7 +9,9 @@ class Command(BaseCommand):
     help = "Rebuild the public search index from the commitments, sources and log entries."
 
     def handle(self, *args, **options):
-        commitments, sources = search_index_rebuild()
+        with transaction.atomic():
+            commitments, sources = search_index_rebuild()
+            data_version_bump()  # cached search pages must not outlive the old index
         self.stdout.write(
             self.style.SUCCESS(f"indexed {commitments} commitments and {sources} source replies")
         )
