@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from tracker.models import DataVersion
+from tracker.models import DataVersion, SearchDocument
 
 SINGLETON = 1
 MAX_CACHED_BYTES = 512 * 1024
@@ -158,9 +158,10 @@ def connect_signals() -> None:
     from django.apps import apps
 
     for model in apps.get_app_config("tracker").get_models():
-        # History rows are saved with the record they follow: its bump is enough. Proxies send
-        # signals under their own class, so they are connected too.
-        if model is DataVersion or model.__name__.startswith("Historical"):
+        # History rows and search documents are written with the record they follow, in the
+        # same transaction: its bump is enough (rebuild_search_index bumps once itself).
+        # Proxies send signals under their own class, so they are connected too.
+        if model in (DataVersion, SearchDocument) or model.__name__.startswith("Historical"):
             continue
         uid = f"tracker-data-version-{model._meta.label_lower}"
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=uid + "-save")

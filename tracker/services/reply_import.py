@@ -271,7 +271,7 @@ def _import_batch(batch: list[ReplyRow], report: ReplyImportReport) -> None:
                     source = Source.objects.create(
                         document_id=row.document_id, imported_from_replies=now, **row.values()
                     )
-                    search_document_source_set(source=source)
+                    search_document_source_set(source=source, new=True)
                     report.created += 1
                     continue
                 changed = [

@@ -7,8 +7,6 @@ after a path that did not. See tracker/search.py for the design.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db import transaction
 
 from tracker.search import document_tokens
@@ -68,20 +66,6 @@ def search_document_source_set(*, source, document_model=None, new: bool = False
         document_model.objects.create(source_id=source.pk, tokens=tokens)
     else:
         document_model.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
-
-
-def search_index_commitments(*, commitment_ids: Iterable[int]) -> int:
-    """Rewrite the search documents of the given commitments; return how many."""
-    from tracker.models import Commitment
-
-    count = 0
-    with transaction.atomic():
-        for commitment in Commitment.objects.filter(pk__in=list(commitment_ids)).with_timeline():
-            search_document_commitment_set(
-                commitment=commitment, entries=commitment.log_entries.all()
-            )
-            count += 1
-    return count
 
 
 def search_index_rebuild(*, commitment_model=None, source_model=None, document_model=None):
