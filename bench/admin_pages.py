@@ -27,6 +27,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-admin-"))
     os.environ["SQLITE_PATH"] = str(work / "db.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")  # as measured so far: development settings
     sys.path.insert(0, str(ROOT))
     try:
         run(Path(arguments.corpus), arguments.runs)

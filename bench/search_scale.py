@@ -26,6 +26,7 @@ CORPUS = Path(
 database = Path(tempfile.mkdtemp(prefix="bench-scale-")) / "db.sqlite3"
 os.environ["SQLITE_PATH"] = str(database)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # as measured so far: development settings
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
 
 import django  # noqa: E402

@@ -1,7 +1,8 @@
 """Settings for Commitment Tracker, read once from the environment.
 
-Everything has a safe development default except in production (DJANGO_DEBUG=false),
-where a missing secret stops the server instead of running insecurely.
+Production is the default: debugging is on only when DJANGO_DEBUG=true asks for it (the
+run-site and test commands do), and without debugging a missing secret stops the server
+instead of running insecurely. The development key is never used without debugging.
 """
 
 import os
@@ -36,18 +37,29 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DJANGO_DEBUG", "true")
+# A forgotten setting must not run production in debug mode: debug pages list every URL and
+# show settings, and cookies lose Secure.
+DEBUG = envbool("DJANGO_DEBUG", "false")
 
+# Published in this repository, so only for development: the system check tracker.E001
+# refuses it (and any short key) whenever DEBUG is off.
+DEVELOPMENT_SECRET_KEY = "dev-insecure-commitment-tracker-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is not true "
+            "(production is the default; set DJANGO_DEBUG=true for development)"
+        )
     # Development only: a fixed key so sessions survive restarts of the dev server.
-    SECRET_KEY = "dev-insecure-commitment-tracker-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false")
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is not true "
+        "(the host names the site answers to, comma-separated)"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -225,7 +237,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Behind a TLS-terminating reverse proxy (the deployment the README describes), the proxy
 # sets X-Forwarded-Proto and X-Forwarded-For; PROXY_COUNT says how many proxies to trust.
-PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0" if DEBUG else "1")
+# 0 by default: without a proxy that overwrites it, X-Forwarded-For is whatever the client
+# sends, and trusting it would let one client pose as many (defeating the login lockout and
+# the corrections limit). The deployment sets DJANGO_PROXY_COUNT=1.
+PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:

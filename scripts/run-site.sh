@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-python.sh requirements.txt
+# Production is the default of the settings; this command is for development.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-true}
 
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py import_commitments fixtures/commitments

@@ -25,7 +25,7 @@ source scripts/setup-python.sh requirements-dev.txt
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/python manage.py makemigrations --check --dry-run --verbosity 0
+DJANGO_DEBUG=true .venv/bin/python manage.py makemigrations --check --dry-run --verbosity 0
 echo "== pytest on SQLite"
 .venv/bin/python -m pytest "$@"
 

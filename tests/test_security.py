@@ -42,6 +42,93 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     assert f"{missing} must be set" in result.stderr
 
 
+def bare_environment(tmp_path, **extra):
+    """An environment that sets nothing of the site's: what a forgotten .env looks like."""
+    return {"PATH": os.environ["PATH"], "SQLITE_PATH": str(tmp_path / "db.sqlite3"), **extra}
+
+
+def test_without_any_setting_manage_py_refuses_in_one_line(tmp_path):
+    result = run_manage("check", environment=bare_environment(tmp_path))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DJANGO_SECRET_KEY must be set" in lines[0]
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def read_setting(tmp_path, expression, **extra):
+    result = run_manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        environment=bare_environment(tmp_path, **extra),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("debug", [None, "", "false", "0", "no", "off"])
+def test_debug_is_off_unless_asked_for(tmp_path, debug):
+    extra = {
+        "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"],
+        "DJANGO_ALLOWED_HOSTS": "a.example",
+    }
+    if debug is not None:
+        extra["DJANGO_DEBUG"] = debug
+    assert read_setting(tmp_path, "settings.DEBUG, settings.SESSION_COOKIE_SECURE", **extra) == (
+        "False True"
+    )
+
+
+def test_debug_when_asked_for_uses_the_development_key(tmp_path):
+    assert read_setting(tmp_path, "settings.DEBUG", DJANGO_DEBUG="true") == "True"
+
+
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        ("dev-insecure-commitment-tracker-key-do-not-use-in-production", "tracker.E001"),
+        ("short-but-random-Q7x", "tracker.E002"),
+        ("a" * 80, "tracker.E002"),
+    ],
+)
+def test_the_development_key_or_a_weak_key_fails_the_check_without_debug(tmp_path, key, code):
+    environment = PRODUCTION | {"SQLITE_PATH": str(tmp_path / "d"), "DJANGO_SECRET_KEY": key}
+    result = run_manage("check", environment=environment)
+    assert result.returncode != 0
+    assert code in result.stderr
+
+
+def test_a_weak_key_is_fine_for_development(tmp_path):
+    environment = bare_environment(tmp_path, DJANGO_DEBUG="true", DJANGO_SECRET_KEY="short")
+    result = run_manage("check", environment=environment)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_forwarded_for_is_not_trusted_by_default(tmp_path, debug):
+    extra = {
+        "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"],
+        "DJANGO_ALLOWED_HOSTS": "a.example",
+    }
+    value = read_setting(
+        tmp_path,
+        "settings.PROXY_COUNT, settings.AXES_IPWARE_META_PRECEDENCE_ORDER, "
+        "hasattr(settings, 'SECURE_PROXY_SSL_HEADER') and settings.SECURE_PROXY_SSL_HEADER",
+        DJANGO_DEBUG=debug,
+        **extra,
+    )
+    assert value == "0 ['REMOTE_ADDR'] None"
+
+
+@pytest.mark.lockout
+def test_rotating_forwarded_for_does_not_dodge_the_lockout_by_default(client, editor, settings):
+    for number in range(settings.AXES_FAILURE_LIMIT + 7):
+        behind_proxy(client, "wrong", f"198.51.100.{number}")
+    assert behind_proxy(client, "correct horse battery", "198.51.100.250").status_code == 429
+
+
 def test_a_bad_setting_value_is_named(tmp_path):
     environment = PRODUCTION | {"DJANGO_HSTS_SECONDS": "a year"}
     result = run_manage("check", environment=environment)

@@ -16,6 +16,7 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         # The 編輯 and 主編 groups follow every migrate, so new models' permissions join them.
+        from tracker import checks  # noqa: F401  (registers the system checks)
         from tracker.caching import connect_signals
 
         post_migrate.connect(_setup_roles, sender=self, dispatch_uid="tracker_setup_roles")

@@ -152,7 +152,7 @@ def test_exit_status_is_non_zero_for_a_bad_file(tmp_path):
     bad = tmp_path / "壞.md"
     bad.write_bytes(b"")
     database = tmp_path / "db.sqlite3"
-    environment = {"SQLITE_PATH": str(database), "PATH": "/usr/bin:/bin"}
+    environment = {"SQLITE_PATH": str(database), "PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "true"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=environment, check=True, cwd=ROOT)
     result = subprocess.run(
