@@ -47,9 +47,9 @@ def run(corpus: Path, runs: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tracker.models import Commitment
-    from tracker.services.commitment_import import commitments_import_paths
-    from tracker.services.roles import EDITOR
+    from tracker.core.models import Commitment
+    from tracker.core.services.commitment_import import commitments_import_paths
+    from tracker.core.services.roles import EDITOR
 
     # As in Django's test runner: keep one connection, so queries can be counted per page.
     signals.request_started.disconnect(close_old_connections)

@@ -7,7 +7,7 @@ we count how often the true commitment is in the first 5 and 10 suggestions.
 
     .venv/bin/python bench/evidence_eval.py [CORPUS_DIR]
 
-Pure: reads the files directly (no database), as tracker.suggestions does.
+Pure: reads the files directly (no database), as tracker.core.suggestions does.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import format as fmt  # noqa: E402
-from tracker.suggestions import SuggestionIndex, commitment_text, reply_text  # noqa: E402
+from tracker.core import format as fmt  # noqa: E402
+from tracker.core.suggestions import SuggestionIndex, commitment_text, reply_text  # noqa: E402
 
 TRUE_JUDGEMENTS = ("進度更新", "達成證據")
 

@@ -111,7 +111,7 @@ def detail_path() -> str:
     django.setup()
     from django.db.models import Count
 
-    from tracker.models import Commitment
+    from tracker.core.models import Commitment
 
     longest = (
         Commitment.objects.published()

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import format as fmt  # noqa: E402
+from tracker.core import format as fmt  # noqa: E402
 
 
 def copy_id(original: str, copy: int) -> str:

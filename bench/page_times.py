@@ -44,9 +44,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tracker.caching import aggregate_cache, page_cache
-    from tracker.models import Commitment
-    from tracker.views.commitments import PAGE_SIZE
+    from tracker.core.models import Commitment
+    from tracker.public.caching import aggregate_cache, page_cache
+    from tracker.public.views.commitments import PAGE_SIZE
 
     published = Commitment.objects.published()
     total = published.count()

@@ -44,8 +44,8 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from tracker.caching import page_cache  # noqa: E402
-from tracker.models import Commitment  # noqa: E402
+from tracker.core.models import Commitment  # noqa: E402
+from tracker.public.caching import page_cache  # noqa: E402
 
 RUNS = 20
 

@@ -37,8 +37,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from tracker import search  # noqa: E402
-from tracker.models import Commitment  # noqa: E402
+from tracker.core import search  # noqa: E402
+from tracker.core.models import Commitment  # noqa: E402
 
 COPY = [
     # Sources, commitments, log entries and search documents, shifted by copy * step.

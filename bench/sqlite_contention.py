@@ -179,8 +179,8 @@ def main() -> None:
     from django.contrib.auth.models import Group, User
     from django.db.models import Count
 
-    from tracker.models import Commitment
-    from tracker.services.roles import EDITOR, roles_setup
+    from tracker.core.models import Commitment
+    from tracker.core.services.roles import EDITOR, roles_setup
 
     roles_setup()
     password = secrets.token_urlsafe(16)

@@ -62,7 +62,11 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# The editors' desk and the public site come first: their templates override the admin's
+# and simple-history's. Both import the core (app label "tracker"), never each other.
 INSTALLED_APPS = [
+    "tracker.desk",
+    "tracker.public",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,7 +78,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
-    "tracker",
+    "tracker.core",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +102,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -139,7 +143,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# "pages" holds rendered public pages per worker, keyed by the data version (tracker.caching).
+# "pages" holds rendered public pages per worker, keyed by the data version
+# (tracker.public.caching).
 # DJANGO_PAGE_CACHE_ENTRIES=0 turns it off (every request renders; benchmarks use it).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
 CACHES = {
@@ -183,7 +188,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

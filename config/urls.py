@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.urls import root_urlpatterns
+from tracker.public.urls import root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,4 +10,6 @@ urlpatterns = [
 
 # The public site: Chinese at the root, English under /en/.
 urlpatterns += root_urlpatterns
-urlpatterns += i18n_patterns(path("", include("tracker.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("tracker.public.urls")), prefix_default_language=False
+)

@@ -3,8 +3,8 @@
 import datetime as dt
 import itertools
 
-from tracker import format as fmt
-from tracker.models import Commitment, EntryKind, EntryShape, Source, TrackingLog
+from tracker.core import format as fmt
+from tracker.core.models import Commitment, EntryKind, EntryShape, Source, TrackingLog
 
 _numbers = itertools.count(1)
 

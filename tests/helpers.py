@@ -1,7 +1,7 @@
 """Assertions shared by the import and export tests."""
 
-from tracker import format as fmt
-from tracker.models import Commitment, DuplicateCopy, Source, TrackingLog
+from tracker.core import format as fmt
+from tracker.core.models import Commitment, DuplicateCopy, Source, TrackingLog
 
 
 def database_snapshot() -> tuple:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.services.commitment_import import commitments_import_paths
+from tracker.core.services.commitment_import import commitments_import_paths
 
 
 @pytest.fixture

@@ -1,0 +1,75 @@
+from tracker.core.suggestions import (
+    SuggestionIndex,
+    commitment_text,
+    highlight_spans,
+    passages,
+    segments,
+)
+
+REPLY_A = (
+    "委員就疫苗問題所提質詢，經交據衛生福利部查復如下：一、流感疫苗已於9月完成採購並全數到貨。"
+    "二、長照服務據點已布建至九成國中學區。"
+)
+REPLY_B = "委員就交通問題所提質詢，經交據交通部查復如下：一、偏鄉幸福巴士新增22條路線。"
+COMMITMENTS = [
+    ("vaccine", commitment_text("流感疫苗採購", "每年10月前完成流感疫苗採購", "衛生福利部")),
+    ("care", commitment_text("長照服務據點", "長照服務據點擴充至每一國中學區", "衛福部")),
+    ("bus", commitment_text("偏鄉幸福巴士", "新增30條偏鄉需求反應式公車路線", "交通部")),
+]
+
+
+def index():
+    return SuggestionIndex(COMMITMENTS, [("a", REPLY_A), ("b", REPLY_B)])
+
+
+def test_passages_cover_the_text_in_order_and_split_at_enumerators():
+    parts = passages(REPLY_A, limit=40)
+    assert "".join(p.text for p in parts) == REPLY_A
+    assert [REPLY_A[p.start : p.end] for p in parts] == [p.text for p in parts]
+    assert any(p.text.startswith("二、") for p in parts)
+
+
+def test_passages_of_empty_text_is_one_empty_passage():
+    assert [p.text for p in passages("")] == [""]
+
+
+def test_reply_ranks_the_commitment_it_answers_first_with_the_matching_passage():
+    ranked = index().commitments_for_reply("a", limit=3)
+    assert [s.key for s in ranked][:2] in (["vaccine", "care"], ["care", "vaccine"])
+    assert ranked[-1].key == "bus"
+    best = {s.key: s.passage.text for s in ranked}
+    assert "流感疫苗" in best["vaccine"]
+    assert "長照服務據點" in best["care"]
+
+
+def test_unindexed_text_is_ranked_like_an_indexed_reply():
+    assert [s.key for s in index().commitments_for_text(REPLY_B, limit=1)] == ["bus"]
+
+
+def test_commitment_ranks_the_reply_that_concerns_it_and_honours_exclusions():
+    idx = index()
+    assert [s.key for s in idx.replies_for_commitment("bus", limit=2)] == ["b", "a"]
+    assert [s.key for s in idx.replies_for_commitment("bus", limit=2, exclude=["b"])] == ["a"]
+
+
+def test_limit_caps_the_suggestions():
+    assert len(index().commitments_for_reply("a", limit=1)) == 1
+    assert index().commitments_for_reply("a", limit=0) == []
+
+
+def test_highlight_marks_runs_shared_with_the_commitment_not_punctuation():
+    passage = "一、流感疫苗已於9月完成採購。"
+    spans = highlight_spans(passage, "每年10月前完成流感疫苗採購")
+    assert [passage[a:b] for a, b in spans] == ["流感疫苗", "完成採購"]
+
+
+def test_segments_rebuild_the_text_with_marked_pieces():
+    pieces = segments("abcdef", [(1, 3), (4, 5)])
+    assert pieces == [("a", False), ("bc", True), ("d", False), ("e", True), ("f", False)]
+    assert "".join(piece for piece, _ in pieces) == "abcdef"
+
+
+def test_bare_numbers_are_not_marked():
+    passage = "我國少子女化政策計畫（107-113年）"
+    spans = highlight_spans(passage, "110年增設少子女化班級")
+    assert [passage[a:b] for a, b in spans] == ["少子女化"]

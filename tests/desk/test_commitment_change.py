@@ -1,0 +1,309 @@
+"""The commitment change page: wording, reply, timeline, progress updates and status changes."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests.desk.helpers import entry_prefix, errors_of, form_data
+from tracker.core import format as fmt
+from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
+from tracker.core.services.commitment_export import commitment_render
+from tracker.core.services.timeline import today
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(commitment):
+    return reverse("admin:tracker_commitment_change", args=[commitment.pk])
+
+
+def exported(commitment) -> str:
+    return commitment_render(commitment=Commitment.objects.with_timeline().get(pk=commitment.pk))
+
+
+def test_page_shows_wording_reply_and_timeline_in_order(editor_client, commitment):
+    response = editor_client.get(change_url(commitment))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "本部將確保流感疫苗供應充足。" in html
+    assert "衛福部將擴大疫苗採購，確保供應。" in html
+    created = html.index("[初始建立]")
+    progress = html.index("[進度更新]")
+    assert created < progress
+    assert "自動判斷（未審核）" in html
+
+
+def test_page_escapes_text_from_files(editor_client, commitment):
+    commitment.source.reply_text = "<script>alert(1)</script>"
+    commitment.source.save()
+
+    html = editor_client.get(change_url(commitment)).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_source_is_chosen_with_autocomplete(editor_client, commitment):
+    html = editor_client.get(change_url(commitment)).content.decode()
+
+    assert "data-autocomplete-light-url" not in html  # not a third-party widget
+    assert "admin-autocomplete" in html
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "tracker",
+            "model_name": "commitment",
+            "field_name": "source",
+            "term": "書面",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(commitment.source_id)]
+
+
+def test_progress_update_takes_one_form_and_moves_last_updated(editor_client, editor, commitment):
+    page = editor_client.get(change_url(commitment))
+    data = form_data(page)
+    assert data["progress_date"] == today().isoformat()
+    data |= {
+        "progress_document_number": "院臺衛字第1130000002號",
+        "progress_document_url": "https://example.org/doc/2.doc",
+        "progress_summary": "第二批疫苗已到貨。",
+        "progress_judgement": "達成證據",
+    }
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    commitment.refresh_from_db()
+    entry = commitment.log_entries.order_by("position").last()
+    assert (entry.kind, entry.shape, entry.summary) == (
+        EntryKind.PROGRESS,
+        EntryShape.EVIDENCE,
+        "第二批疫苗已到貨。",
+    )
+    assert entry.created_by == editor
+    assert not entry.is_automated
+    assert commitment.last_updated == today()
+    assert (
+        f"### {today().isoformat()} [進度更新]\n"
+        "**來源類型**：立法院答復\n"
+        "**文件編號**：院臺衛字第1130000002號\n"
+        "**來源連結**：https://example.org/doc/2.doc\n"
+        "**內容摘要**：第二批疫苗已到貨。\n"
+        "**AI 判斷**：達成證據\n"
+    ) in exported(commitment)
+
+
+def test_status_change_writes_the_entry_export_writes(editor_client, commitment):
+    data = form_data(editor_client.get(change_url(commitment)))
+    data |= {"status_to": Status.DELAYED, "status_reason": "目標日期 2025-12-31 已過"}
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    commitment.refresh_from_db()
+    assert commitment.status == Status.DELAYED
+    text = exported(commitment)
+    assert 'status: "已延宕"' in text
+    assert text.endswith(
+        f"### {today().isoformat()} [狀態變更]\n"
+        "**狀態**：追蹤中 → 已延宕\n"
+        "**原因**：目標日期 2025-12-31 已過\n"
+    )
+
+
+def test_status_change_can_cite_the_progress_document_instead_of_a_reason(
+    editor_client, commitment
+):
+    data = form_data(editor_client.get(change_url(commitment)))
+    data |= {
+        "progress_document_number": "院臺衛字第1130000003號",
+        "progress_summary": "疫苗全數到貨，目標達成。",
+        "progress_judgement": "達成證據",
+        "status_to": Status.ACHIEVED,
+        "status_use_evidence": "on",
+    }
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    entries = list(commitment.log_entries.order_by("position"))
+    assert len(entries) == 3  # one 狀態變更 entry citing the document, no separate update
+    assert (entries[-1].kind, entries[-1].shape) == (EntryKind.STATUS_CHANGE, EntryShape.EVIDENCE)
+    assert exported(commitment).endswith(
+        f"### {today().isoformat()} [狀態變更]\n"
+        "**來源類型**：立法院答復\n"
+        "**文件編號**：院臺衛字第1130000003號\n"
+        "**來源連結**：\n"
+        "**內容摘要**：疫苗全數到貨，目標達成。\n"
+        "**AI 判斷**：達成證據\n"
+    )
+
+
+def test_status_field_cannot_be_posted_directly(editor_client, commitment):
+    data = form_data(editor_client.get(change_url(commitment)))
+    data["status"] = Status.ACHIEVED
+    data["title"] = "確保疫苗供應充足（修訂）"
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    commitment.refresh_from_db()
+    assert commitment.title == "確保疫苗供應充足（修訂）"
+    assert commitment.status == Status.TRACKING
+    assert not commitment.log_entries.filter(kind=EntryKind.STATUS_CHANGE).exists()
+
+
+def test_editing_a_field_leaves_other_bytes_alone(editor_client, commitment):
+    commitment.target_value = "100 萬劑  "  # trailing spaces are data
+    commitment.save()
+    before = exported(commitment)
+    data = form_data(editor_client.get(change_url(commitment)))
+    data["wording"] = data["wording"].replace("。", "。\r\n第二行。", 1)
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    after = exported(commitment)
+    assert "本部將確保流感疫苗供應充足。\n第二行。" in after
+    assert 'target_value: "100 萬劑  "' in after
+    assert before.replace("充足。\n", "充足。\n第二行。\n", 1) == after
+
+
+def test_timeline_entry_is_corrected_in_place(editor_client, editor, commitment):
+    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
+    page = editor_client.get(change_url(commitment))
+    prefix = entry_prefix(page, entry)
+    data = form_data(page) | {f"{prefix}-summary": "已完成第一批採購（更正）。"}
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    entry.refresh_from_db()
+    assert entry.summary == "已完成第一批採購（更正）。"
+    assert entry.history.first().history_user == editor
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {
+                "progress_date": (today() + dt.timedelta(days=1)).isoformat(),
+                "progress_summary": "摘要",
+            },
+            "progress_date",
+            "日期不可晚於今天",
+        ),
+        (
+            {"progress_document_url": "not a url", "progress_summary": "摘要"},
+            "progress_document_url",
+            "來源連結必須是 http:// 或 https:// 開頭的完整網址",
+        ),
+        (
+            {"progress_document_number": "院臺衛字第1號", "progress_summary": ""},
+            "progress_summary",
+            "請填寫內容摘要",
+        ),
+        ({"status_to": Status.TRACKING, "status_reason": "原因"}, "status_to", "無須變更"),
+        ({"status_to": Status.DELAYED, "status_reason": "  "}, "status_reason", "必須填寫原因"),
+        (
+            {"status_to": Status.DELAYED, "status_use_evidence": "on"},
+            "status_use_evidence",
+            "請在「新增進度更新」填寫引用文件",
+        ),
+        (
+            {"progress_date": "2020-01-01", "progress_summary": "摘要"},
+            "progress_date",
+            "不可早於時間軸最後一筆的日期 2026-01-27",
+        ),
+        ({"wording": "第一行\n## 不是章節"}, "wording", "不可以「## 」開頭"),
+        ({"title": "   "}, "title", "不可只有空白"),
+        ({"file_path": "../外面.md"}, "file_path", "路徑不可包含"),
+    ],
+)
+def test_bad_input_gets_a_message_and_saves_nothing(
+    editor_client, commitment, changes, field, message
+):
+    before = (exported(commitment), TrackingLog.history.count(), Commitment.history.count())
+    data = form_data(editor_client.get(change_url(commitment))) | changes
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 200
+    assert message in "\n".join(response.context["adminform"].form.errors.get(field, []))
+    assert (exported(commitment), TrackingLog.history.count(), Commitment.history.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"summary": ""}, "請填寫內容摘要"),
+        ({"document_url": "ftp//broken"}, "來源連結必須是"),
+        ({"entry_date": (today() + dt.timedelta(days=3)).isoformat()}, "日期不可晚於今天"),
+    ],
+)
+def test_bad_timeline_correction_gets_a_message_and_saves_nothing(
+    editor_client, commitment, changes, message
+):
+    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
+    before = exported(commitment)
+    page = editor_client.get(change_url(commitment))
+    prefix = entry_prefix(page, entry)
+    data = form_data(page) | {f"{prefix}-{name}": value for name, value in changes.items()}
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 200
+    assert message in errors_of(response)
+    assert exported(commitment) == before
+
+
+def test_empty_reason_in_a_status_rule_entry_is_refused(editor_client, commitment):
+    from tracker.core.services.timeline import commitment_change_status
+
+    entry = commitment_change_status(
+        commitment=commitment, to_status=Status.DELAYED, reason="目標日期已過"
+    )
+    page = editor_client.get(change_url(commitment))
+    data = form_data(page) | {f"{entry_prefix(page, entry)}-reason": ""}
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 200
+    assert "變更狀態必須填寫原因" in errors_of(response)
+    entry.refresh_from_db()
+    assert entry.reason == "目標日期已過"
+
+
+def test_export_preview_shows_the_file(editor_client, commitment):
+    response = editor_client.get(reverse("admin:tracker_commitment_export", args=[commitment.pk]))
+
+    assert response.status_code == 200
+    assert response.context["text"] == exported(commitment)
+    download = editor_client.get(
+        reverse("admin:tracker_commitment_export", args=[commitment.pk]), {"download": "1"}
+    )
+    assert download.content.decode() == exported(commitment)
+    assert fmt.parse(download.content.decode()).id == commitment.uid
+
+
+def test_change_page_queries_do_not_grow_with_the_timeline(
+    editor_client, commitment, django_assert_max_num_queries
+):
+    from tests.factories import make_log
+
+    with django_assert_max_num_queries(12) as short:
+        editor_client.get(change_url(commitment))
+    for number in range(30):
+        make_log(
+            commitment, kind=EntryKind.PROGRESS, shape=EntryShape.EVIDENCE, summary=f"{number}"
+        )
+
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        response = editor_client.get(change_url(commitment))
+
+    assert response.content.decode().count('class="inline-related has_original') == 32

@@ -1,0 +1,163 @@
+"""Public pages answer conditional requests with 304 and are never stale after a save."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+from django.utils.http import http_date
+
+from tests.factories import make_commitment
+from tracker.core.models import Correction, CorrectionStatus, DataVersion, ReplyToReview
+from tracker.core.services.corrections import correction_decide
+from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commitment():
+    return make_commitment(title="擴大疫苗接種")
+
+
+def detail_url(commitment):
+    return f"/commitments/{commitment.uid}/"
+
+
+@pytest.mark.parametrize("path", ["/", "/commitments/", "/commitments/?q=疫苗", "/feed/", "DETAIL"])
+def test_unchanged_page_answers_304_to_its_etag(client, commitment, path):
+    path = detail_url(commitment) if path == "DETAIL" else path
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first["ETag"]
+    assert "no-cache" in first["Cache-Control"]
+    again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_if_modified_since_is_answered_too(client, commitment):
+    first = client.get("/")
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_progress_update_makes_the_cached_page_stale(client, commitment):
+    first = client.get(detail_url(commitment))
+    tracking_log_add(
+        commitment=commitment,
+        evidence=Evidence(
+            document_number="院臺字第1140000001號",
+            document_url="https://example.org/a.doc",
+            summary="疫苗接種率達九成",
+            judgement="進度更新",
+        ),
+        entry_date=dt.date.today(),
+    )
+    again = client.get(
+        detail_url(commitment),
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_IF_MODIFIED_SINCE=http_date(),
+    )
+    assert again.status_code == 200
+    assert "疫苗接種率達九成" in again.content.decode()
+    assert again["ETag"] != first["ETag"]
+
+
+def test_status_change_and_edits_make_every_page_stale(client, commitment):
+    etags = {path: client.get(path)["ETag"] for path in ("/", "/commitments/")}
+    commitment_change_status(commitment=commitment, to_status="已達成", reason="完成")
+    for path, etag in etags.items():
+        assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    etag = client.get("/commitments/")["ETag"]
+    commitment.title = "改過的標題"
+    commitment.save()
+    response = client.get("/commitments/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "改過的標題" in response.content.decode()
+
+
+def test_deleting_a_log_entry_makes_the_page_stale(client, commitment):
+    etag = client.get(detail_url(commitment))["ETag"]
+    commitment.log_entries.first().delete()
+    assert client.get(detail_url(commitment), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_english_and_chinese_pages_have_different_etags(client, commitment):
+    assert client.get("/")["ETag"] != client.get("/en/")["ETag"]
+
+
+def test_cached_pages_are_kept_apart_per_host(client, commitment, settings):
+    # A page holds absolute links: one served for another host name must not be reused.
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    first = client.get("/", HTTP_HOST="a.example.org").content.decode()
+    second = client.get("/", HTTP_HOST="b.example.org").content.decode()
+    assert '<link rel="canonical" href="http://a.example.org/">' in first
+    assert '<link rel="canonical" href="http://b.example.org/">' in second
+
+
+def test_filter_menus_follow_a_save(client, commitment):
+    # The menus' counts are kept per data version: a new commitment shows at once.
+    assert "醫療衛生（1）" in client.get("/commitments/").content.decode()
+    assert "醫療衛生（1）" in client.get("/commitments/?status=追蹤中").content.decode()
+    make_commitment(title="另一項承諾")
+    html = client.get("/commitments/?status=追蹤中").content.decode()
+    assert "醫療衛生（2）" in html
+
+
+def test_a_cached_page_keeps_the_views_own_headers(client, commitment):
+    path = f"/commitments/{commitment.uid}.md"
+    first, second = client.get(path), client.get(path)
+    assert first["Content-Disposition"].startswith("attachment")
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second.content == first.content
+    sitemap = [client.get("/sitemap.xml") for _ in range(2)]
+    assert sitemap[1]["X-Robots-Tag"] == sitemap[0]["X-Robots-Tag"]
+    assert sitemap[1]["Content-Type"] == sitemap[0]["Content-Type"]
+
+
+def test_a_version_number_used_again_is_not_a_cache_hit(client, commitment):
+    # As after a database restore: the counter goes back, then a save reaches the old number.
+    assert "擴大疫苗接種" in client.get(detail_url(commitment)).content.decode()
+    DataVersion.objects.update(version=F("version") - 1)
+    commitment.title = "還原後改過的標題"
+    commitment.save()
+    assert "還原後改過的標題" in client.get(detail_url(commitment)).content.decode()
+
+
+def version() -> int:
+    return DataVersion.objects.get().version
+
+
+def test_a_pending_correction_does_not_change_the_version_but_a_decision_does(
+    commitment, admin_user
+):
+    before = version()
+    correction = Correction.objects.create(
+        commitment=commitment, message="日期有誤", client_key="k", status=CorrectionStatus.PENDING
+    )
+    assert version() == before
+    correction_decide(
+        correction=correction,
+        status=CorrectionStatus.ACCEPTED,
+        public_note="已更正",
+        user=admin_user,
+    )
+    assert version() > before
+
+
+def test_saving_through_a_proxy_model_changes_the_version(commitment):
+    before = version()
+    reply = ReplyToReview.objects.get(pk=commitment.source_id)
+    reply.reviewed_at = timezone.now()
+    reply.save()
+    assert version() == before + 1
+
+
+def test_rebuilding_the_search_index_changes_the_version_once(commitment):
+    # Search documents follow the record they index; the rebuild bumps once for all of them.
+    before = version()
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert version() == before + 1

@@ -1,0 +1,167 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_commitment
+from tracker.core.services.search_index import search_index_rebuild
+
+URL = reverse("public:commitment_list")
+VACCINE = "每年10月前完成流感疫苗採購確保供應"
+LONG_TERM_CARE = "長照服務據點擴充至每一國中學區一處"
+
+
+def titles(response):
+    return [row.title for row in response.context["rows"]]
+
+
+def test_lists_every_published_commitment_with_the_count(client, sample):
+    make_commitment(title="草稿不公開", is_published=False)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 9
+    assert "草稿不公開" not in titles(response)
+    assert "共 9 項承諾" in response.content.decode()
+
+
+def test_agency_filter_groups_aliases(client, sample):
+    response = client.get(URL, {"agency": "衛生福利部"})
+    assert set(titles(response)) == {VACCINE, LONG_TERM_CARE}
+    choices = dict(response.context["form"].fields["agency"].choices)
+    assert "衛福部" not in choices
+    assert choices["衛生福利部"] == "衛生福利部（2）"
+
+
+def test_agency_filter_includes_fields_naming_several_agencies(client, db):
+    make_commitment(title="共同辦理", responsible_agency="衛福部、教育部")
+    make_commitment(title="只有教育部", responsible_agency="教育部")
+    assert set(titles(client.get(URL, {"agency": "教育部"}))) == {"共同辦理", "只有教育部"}
+    assert titles(client.get(URL, {"agency": "衛生福利部"})) == ["共同辦理"]
+
+
+ROAD_LIGHTS = "道路照明納入年度養護並優先改善事故熱點"
+OFFSHORE_WIND = "離岸風電區塊開發依期程推動"
+TABLETS = "中小學生每生一台學習載具"
+GRID = "推動強化電網韌性計畫分散電源並增加備援"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "已延宕"}, {ROAD_LIGHTS, OFFSHORE_WIND}),
+        ({"status": ["已達成", "無更新"]}, {VACCINE, LONG_TERM_CARE, TABLETS}),
+        ({"category": "醫療衛生"}, {VACCINE, LONG_TERM_CARE}),
+        ({"term": "11", "session": "01"}, {TABLETS, GRID, OFFSHORE_WIND}),
+        # 112-12-31 is an ROC date: 2023-12-31.
+        ({"target_year": "2023"}, {ROAD_LIGHTS, TABLETS}),
+    ],
+)
+def test_filters_narrow_the_list(client, sample, params, expected):
+    assert set(titles(client.get(URL, params))) == expected
+
+
+def test_overdue_means_target_passed_and_not_achieved(client, db):
+    make_commitment(title="逾期", target_date_text="2020-01-01", status="追蹤中")
+    make_commitment(title="逾期但已達成", target_date_text="2020-01-01", status="已達成")
+    make_commitment(title="未到期", target_date_text="2999-01-01")
+    make_commitment(title="無期限")
+    assert titles(client.get(URL, {"overdue": "on"})) == ["逾期"]
+
+
+def test_target_year_none_lists_commitments_without_an_understood_date(client, sample):
+    found = set(titles(client.get(URL, {"target_year": "none"})))
+    assert "離岸風電區塊開發依期程推動" in found  # YYYY-05-31
+    assert VACCINE not in found
+
+
+def test_search_finds_two_character_chinese_and_highlights_it(client, sample):
+    response = client.get(URL, {"q": "疫苗"})
+    found = titles(response)
+    assert found[0] == VACCINE  # its own text matches: ranked before reply-only matches
+    html = response.content.decode()
+    assert "每年10月前完成流感<mark>疫苗</mark>採購確保供應" in html
+    assert "符合「疫苗」" in html
+
+
+def test_search_shows_where_a_reply_only_match_was_found(client, sample):
+    response = client.get(URL, {"q": "學區"})
+    html = response.content.decode()
+    assert LONG_TERM_CARE in titles(response)
+    assert "<mark>學區</mark>" in html
+
+
+def test_search_terms_are_escaped(client, sample):
+    response = client.get(URL, {"q": "<script>alert(1)</script>"})
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_untrusted_titles_are_escaped(client, db):
+    make_commitment(title="<img src=x onerror=alert(1)>疫苗")
+    search_index_rebuild()
+    html = client.get(URL, {"q": "疫苗"}).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;<mark>疫苗</mark>" in html
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("title", "A"), ("-updated", "C"), ("updated", "A"), ("target", "B"), ("-target", "C")],
+)
+def test_sorting(client, db, sort, first):
+    make_commitment(title="A", last_updated=dt.date(2026, 1, 1))
+    make_commitment(title="B", last_updated=dt.date(2026, 1, 2), target_date_text="2024-01-01")
+    make_commitment(title="C", last_updated=dt.date(2026, 1, 3), target_date_text="2025-01-01")
+    assert titles(client.get(URL, {"sort": sort}))[0] == first
+
+
+def test_pages_keep_the_filters_in_their_links(client, db):
+    for number in range(25):
+        make_commitment(title=f"承諾{number:02d}", category="教育")
+    response = client.get(URL, {"category": "教育", "sort": "title"})
+    assert len(titles(response)) == 20
+    assert (
+        'href="?category=%E6%95%99%E8%82%B2&amp;sort=title&amp;page=2"' in response.content.decode()
+    )
+    second = client.get(URL, {"category": "教育", "sort": "title", "page": 2})
+    assert titles(second) == [f"承諾{number:02d}" for number in range(20, 25)]
+
+
+def test_a_bad_filter_value_gets_a_message_naming_the_field(client, sample):
+    response = client.get(URL, {"status": "完成了", "sort": "nonsense"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "狀態：" in html
+    assert "排序：" in html
+    assert response.context["rows"] == []
+
+
+def test_a_bad_page_number_shows_a_page_instead_of_failing(client, sample):
+    assert client.get(URL, {"page": "abc"}).status_code == 200
+    assert client.get(URL, {"page": "999"}).status_code == 200
+
+
+def _many(count):
+    for number in range(count):
+        make_commitment(title=f"疫苗承諾{number}", responsible_agency="衛福部")
+    search_index_rebuild()
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "疫苗"}, {"agency": "衛生福利部", "overdue": "on"}])
+def test_the_list_runs_a_bounded_number_of_queries(
+    client, db, django_assert_max_num_queries, params
+):
+    _many(3)
+    with django_assert_max_num_queries(10):
+        client.get(URL, params)
+    _many(40)
+    with django_assert_max_num_queries(10):
+        assert client.get(URL, params).status_code == 200
+
+
+def test_the_sort_menu_shows_the_order_in_use(client, sample):
+    plain = client.get(URL).content.decode()
+    assert '<option value="-updated" selected>' in plain
+    searched = client.get(URL, {"q": "疫苗"}).content.decode()
+    assert '<option value="relevance" selected>' in searched

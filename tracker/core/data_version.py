@@ -1,0 +1,95 @@
+"""The data version: one row whose number goes up with every change to the published data.
+
+Every save or delete of a tracker model bumps it in the same transaction (a signal); public
+pages use it for their ETag, Last-Modified and cache keys (tracker.public.caching).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from tracker.core.models import DataVersion, SearchDocument
+
+SINGLETON = 1
+# The table name is the model's own constant, not input.
+_VERSION_SQL = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s"  # noqa: S608
+_BUMP_SQL = (
+    f"UPDATE {DataVersion._meta.db_table} SET version = version + 1, changed_at = %s "  # noqa: S608
+    "WHERE id = %s"
+)
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def data_version_bump() -> None:
+    """Record that the published data changed (inside the caller's transaction).
+
+    Raw SQL: every save of a tracker model calls this, and import saves thousands.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL, [now, SINGLETON])
+        updated = cursor.rowcount
+    if not updated:
+        _, created = DataVersion.objects.get_or_create(
+            pk=SINGLETON, defaults={"version": 1, "changed_at": timezone.now()}
+        )
+        if not created:  # another transaction created the row first: count this change too
+            with connection.cursor() as cursor:
+                cursor.execute(_BUMP_SQL, [now, SINGLETON])
+
+
+def data_version_for(request=None) -> DataVersion:
+    """Return the data version, read once per request (every time without one).
+
+    A plain primary-key SELECT: this runs on every public request, including every 304,
+    where building the query through the ORM would cost more than answering.
+    """
+    cached = getattr(request, "_tracker_data_version", None)  # None: no request at hand
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL, [SINGLETON])
+            row = cursor.fetchone()
+        if row is None:
+            cached = DataVersion(version=0, changed_at=_EPOCH)
+        else:
+            changed_at = row[1]
+            if isinstance(changed_at, str):  # SQLite hands back text for a raw query
+                changed_at = parse_datetime(changed_at)
+            if timezone.is_naive(changed_at):
+                changed_at = timezone.make_aware(changed_at, dt.UTC)
+            cached = DataVersion(version=row[0], changed_at=changed_at)
+        if request is not None:
+            request._tracker_data_version = cached
+    return cached
+
+
+def version_tag(request=None) -> str:
+    """Return the version and its time: a database made anew cannot reuse an old tag."""
+    version = data_version_for(request)
+    return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}"
+
+
+def _bump_on_change(sender, instance=None, created=False, **kwargs) -> None:
+    if created and not getattr(instance, "is_public", True):
+        return  # a new record readers cannot see (a reader's pending correction)
+    data_version_bump()
+
+
+def connect_signals() -> None:
+    """Bump the data version whenever a tracker model is saved or deleted."""
+    from django.apps import apps
+
+    for model in apps.get_app_config("tracker").get_models():
+        # History rows and search documents are written with the record they follow, in the
+        # same transaction: its bump is enough (rebuild_search_index bumps once itself).
+        # Proxies send signals under their own class, so they are connected too.
+        if model in (DataVersion, SearchDocument) or model.__name__.startswith("Historical"):
+            continue
+        uid = f"tracker-data-version-{model._meta.label_lower}"
+        post_save.connect(_bump_on_change, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_bump_on_change, sender=model, dispatch_uid=uid + "-delete")

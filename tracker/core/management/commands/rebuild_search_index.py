@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker.core.data_version import data_version_bump
+from tracker.core.services.search_index import search_index_rebuild
+
+
+class Command(BaseCommand):
+    help = "Rebuild the public search index from the commitments, sources and log entries."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            commitments, sources = search_index_rebuild()
+            data_version_bump()  # cached search pages must not outlive the old index
+        self.stdout.write(
+            self.style.SUCCESS(f"indexed {commitments} commitments and {sources} source replies")
+        )

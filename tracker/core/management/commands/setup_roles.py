@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from tracker.core.services.roles import roles_setup
+
+
+class Command(BaseCommand):
+    help = "Create or update the groups 編輯 (editor) and 主編 (chief editor). Runs after migrate."
+
+    def handle(self, *args, **options):
+        for name, count in roles_setup().items():
+            self.stdout.write(f"{name}: {count} permissions")

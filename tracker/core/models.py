@@ -1,0 +1,597 @@
+"""Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
+
+import functools
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryManager
+from simple_history.models import HistoricalRecords
+
+from tracker.core import format as fmt
+
+
+class CachedHistoryManager(HistoryManager):
+    """simple-history's manager, with its class built once instead of on every access.
+
+    simple-history's descriptor calls ``from_queryset`` (a new class, via ``inspect``) each
+    time ``Model.history`` or ``instance.history`` is read, which every save does: a third of
+    a millisecond per save, a large part of an import.
+    """
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
+
+
+class Status(models.TextChoices):
+    TRACKING = fmt.STATUS_TRACKING, _("追蹤中")
+    ACHIEVED = fmt.STATUS_ACHIEVED, _("已達成")
+    DELAYED = fmt.STATUS_DELAYED, _("已延宕")
+    STALE = fmt.STATUS_STALE, _("無更新")
+
+
+class EntryKind(models.TextChoices):
+    CREATED = fmt.KIND_CREATED, _("初始建立")
+    PROGRESS = fmt.KIND_PROGRESS, _("進度更新")
+    STATUS_CHANGE = fmt.KIND_STATUS_CHANGE, _("狀態變更")
+
+
+class EntryShape(models.TextChoices):
+    TEXT = fmt.SHAPE_TEXT, _("自由文字")
+    STATUS_RULE = fmt.SHAPE_STATUS_RULE, _("狀態與原因")
+    EVIDENCE = fmt.SHAPE_EVIDENCE, _("引用文件")
+
+
+def validate_file_path(value: str) -> None:
+    """Refuse a commitment file path that could escape the export folder."""
+    problem = file_path_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_path")
+
+
+def file_path_problem(value: str) -> str | None:
+    """Return why a relative file path is unsafe or malformed, or None when it is fine."""
+    if not value:
+        return _("路徑不可為空")
+    if "\x00" in value:
+        return _("路徑不可包含 NUL 字元")
+    if "\\" in value:
+        return _("路徑請用 / 分隔，不可包含 \\")
+    path = PurePosixPath(value)
+    if path.is_absolute() or value.startswith("/"):
+        return _("路徑必須是相對路徑（例如 國防外交/捍衛國家主權.md）")
+    if any(part in ("", ".", "..") for part in value.split("/")):
+        return _("路徑不可包含 .、.. 或空的資料夾名稱")
+    if any(part.startswith(".") for part in path.parts):
+        return _("路徑的資料夾與檔名不可以 . 開頭")
+    if path.suffix != ".md":
+        return _("檔名必須以 .md 結尾")
+    if len(value.encode("utf-8")) > 900:
+        return _("路徑太長")
+    return None
+
+
+class Versioned(models.Model):
+    """A row whose version goes up on every save, so an editor's stale form is noticed."""
+
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.version += 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            auto_now = {
+                field.name
+                for field in self._meta.concrete_fields
+                if getattr(field, "auto_now", False)
+            }
+            kwargs["update_fields"] = {*update_fields, "version", *auto_now}
+        super().save(*args, **kwargs)
+
+
+class Source(Versioned):
+    """One Executive Yuan written reply to a Legislative Yuan interpellation."""
+
+    document_id = models.CharField(_("答復文件識別碼"), max_length=64, unique=True)
+    term = models.CharField(_("屆別"), max_length=10, db_index=True)
+    session_period = models.CharField(_("會期"), max_length=10, db_index=True)
+    ey_number = models.CharField(_("行政院函號"), max_length=300, blank=True)
+    url = models.URLField(_("文件連結"), max_length=500, blank=True)
+    subject = models.TextField(_("主旨"), blank=True)
+    reply_text = models.TextField(_("答復內容"), blank=True)
+    # Filled by import_replies from the Legislative Yuan's open data (issue 6).
+    session_times = models.CharField(_("會次"), max_length=10, blank=True)
+    ly_number = models.CharField(_("立法院函號"), max_length=300, blank=True)
+    imported_from_replies = models.DateTimeField(
+        _("匯入答復資料時間"), null=True, blank=True, editable=False
+    )
+    reviewed_at = models.DateTimeField(
+        _("審閱完成時間"),
+        null=True,
+        blank=True,
+        help_text=_("編輯看過這份新答復、決定不需再處理的時間；未審閱者列在「待審閱的新答復」"),
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("答復文件修改紀錄"),
+        verbose_name_plural=_("答復文件修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("答復文件")
+        verbose_name_plural = _("答復文件")
+        ordering = ["term", "session_period", "document_id"]
+
+    def __str__(self):
+        label = self.subject or self.ey_number or self.document_id
+        return f"第{self.term}屆第{self.session_period}會期 {label[:60]}"
+
+    def to_data(self) -> fmt.SourceData:
+        return fmt.SourceData(
+            document_id=self.document_id,
+            term=self.term,
+            session_period=self.session_period,
+            ey_number=self.ey_number,
+            url=self.url,
+        )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def published(self):
+        """Return the commitments a reader may see."""
+        return self.filter(is_published=True)
+
+    def with_timeline(self):
+        """Return commitments with their source and log entries loaded in two queries."""
+        return self.select_related("source").prefetch_related(
+            Prefetch("log_entries", queryset=TrackingLog.objects.order_by("position"))
+        )
+
+    def with_log_count(self):
+        return self.annotate(log_count=Count("log_entries"))
+
+    def search(self, query):
+        """Return the commitments matching a reader's query (text or tracker.core.search.Query)."""
+        from tracker.core import search
+
+        if not isinstance(query, search.Query):
+            query = search.parse_query(query)
+        return self.filter(search.matching(query)) if query else self
+
+    def overdue(self, today=None):
+        """Return the commitments whose target date has passed and that are not achieved."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+
+    def for_agency(self, canonical: str):
+        """Return the commitments naming an agency under any of its spellings."""
+        from tracker.core.agencies import split_agencies
+
+        spellings = [
+            spelling
+            for spelling in self.model._default_manager.order_by()
+            .values_list("responsible_agency", flat=True)
+            .distinct()
+            if canonical in split_agencies(spelling)
+        ]
+        return self.filter(responsible_agency__in=spellings)
+
+    def for_list(self):
+        """Return commitments with what a list row shows, leaving long texts unread."""
+        return self.select_related("source").defer(
+            "wording", "target_value", "source__reply_text", "source__subject"
+        )
+
+
+class Commitment(Versioned):
+    """A promise the Executive Yuan made in a written reply, and what became of it."""
+
+    uid = models.CharField(
+        _("識別碼"),
+        max_length=36,
+        unique=True,
+        help_text=_("檔案中的 id：36 個字元，匯入與匯出以此對應同一筆承諾"),
+    )
+    title = models.CharField(_("標題"), max_length=500)
+    category = models.CharField(_("類別"), max_length=100, db_index=True)
+    status = models.CharField(
+        _("狀態"), max_length=10, choices=Status.choices, default=Status.TRACKING, db_index=True
+    )
+    # The format tells null (no value) from "" (an empty value), so these text fields are
+    # nullable, against Django's usual advice.
+    # The file keeps the target date as written (ISO, ROC calendar, or a placeholder);
+    # target_date is what it means, where it can be understood, for filters and rules.
+    target_date_text = models.CharField(  # noqa: DJ001
+        _("目標日期（原文）"), max_length=100, null=True, blank=True
+    )
+    target_date = models.DateField(
+        _("目標日期"), null=True, blank=True, db_index=True, editable=False
+    )
+    target_value = models.TextField(_("目標值"), null=True, blank=True)  # noqa: DJ001
+    responsible_agency = models.CharField(  # noqa: DJ001
+        _("負責機關"), max_length=200, null=True, blank=True, db_index=True
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("來源答復")
+    )
+    wording = models.TextField(_("承諾原文"))
+    shows_reply = models.BooleanField(
+        _("檔案附上來源回覆"),
+        default=True,
+        help_text=_("匯出的檔案是否包含「來源回覆」一節（原始資料有些檔案省略）"),
+    )
+    file_path = models.CharField(
+        _("檔案路徑"),
+        max_length=300,
+        unique=True,
+        validators=[validate_file_path],
+        help_text=_("匯出時的相對路徑，例如 國防外交/捍衛國家主權.md"),
+    )
+    created_date = models.DateField(_("建立日期"))
+    last_updated = models.DateField(_("最後更新"), db_index=True)
+    is_published = models.BooleanField(_("已公開"), default=True, db_index=True)
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("承諾修改紀錄"),
+        verbose_name_plural=_("承諾修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("承諾")
+        verbose_name_plural = _("承諾")
+        ordering = ["-last_updated", "title"]
+        permissions = [("publish_commitment", _("可公開或撤下承諾"))]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.target_date = fmt.parse_target_date(self.target_date_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "target_date_text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "target_date"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.target_date_text is not None and not self.target_date_text.strip():
+            self.target_date_text = None
+
+    def to_data(self) -> fmt.CommitmentData:
+        """Return this commitment as the format's dataclass (uses the prefetched timeline)."""
+        source = self.source
+        reply = None
+        if self.shows_reply:
+            reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
+        return fmt.CommitmentData(
+            id=self.uid,
+            title=self.title,
+            category=self.category,
+            status=self.status,
+            target_date=self.target_date_text,
+            target_value=self.target_value,
+            responsible_agency=self.responsible_agency,
+            source=source.to_data(),
+            created_at=self.created_date,
+            last_updated=self.last_updated,
+            wording=self.wording,
+            reply=reply,
+            log=[entry.to_data() for entry in self.log_entries.all()],
+        )
+
+
+class TrackingLogQuerySet(models.QuerySet):
+    def automated(self):
+        """Return the entries whose judgement software made (the file's AI 判斷)."""
+        return self.exclude(judgement="").filter(created_by__isnull=True)
+
+    def needs_review(self):
+        """Return the automated entries no editor has reviewed yet."""
+        return self.automated().filter(reviewed_at__isnull=True)
+
+
+class TrackingLog(Versioned):
+    """One dated entry of a commitment's timeline."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("承諾")
+    )
+    position = models.PositiveIntegerField(_("順序"))
+    entry_date = models.DateField(_("日期"), db_index=True)
+    kind = models.CharField(_("類型"), max_length=20, choices=EntryKind.choices)
+    shape = models.CharField(
+        _("格式"), max_length=20, choices=EntryShape.choices, default=EntryShape.TEXT
+    )
+    text = models.TextField(_("內容"), blank=True)
+    from_status = models.CharField(_("原狀態"), max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新狀態"), max_length=10, choices=Status.choices, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    source_type = models.CharField(_("來源類型"), max_length=100, blank=True)
+    document_number = models.CharField(_("文件編號"), max_length=300, blank=True)
+    document_url = models.CharField(_("來源連結"), max_length=500, blank=True)
+    summary = models.TextField(_("內容摘要"), blank=True)
+    judgement = models.CharField(
+        _("自動判斷"),
+        max_length=50,
+        blank=True,
+        help_text=_("檔案中的「AI 判斷」：由軟體判定，未經編輯確認"),
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+    # Who logged the entry in the admin; null for imported and rule-made entries, whose
+    # judgement (if any) software made.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("審核者"),
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("審核時間"), null=True, blank=True, editable=False)
+
+    objects = TrackingLogQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("追蹤紀錄修改紀錄"),
+        verbose_name_plural=_("追蹤紀錄修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("追蹤紀錄")
+        verbose_name_plural = _("追蹤紀錄")
+        ordering = ["commitment", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "position"], name="tracking_log_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry_date.isoformat()} [{self.kind}]"
+
+    @property
+    def is_automated(self) -> bool:
+        """Whether software, not an editor, made this entry's judgement."""
+        return bool(self.judgement) and self.created_by_id is None
+
+    @property
+    def needs_review(self) -> bool:
+        return self.is_automated and self.reviewed_at is None
+
+    def to_data(self) -> fmt.LogEntryData:
+        return fmt.LogEntryData(
+            entry_date=self.entry_date,
+            kind=self.kind,
+            shape=self.shape,
+            text=self.text,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            reason=self.reason,
+            source_type=self.source_type,
+            document_number=self.document_number,
+            document_url=self.document_url,
+            summary=self.summary,
+            judgement=self.judgement,
+        )
+
+
+class DuplicateCopy(models.Model):
+    """A second file with an id already taken, kept whole so an editor can merge it."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="duplicate_copies",
+        verbose_name=_("保留的承諾"),
+    )
+    file_path = models.CharField(_("未採用的檔案"), max_length=300)
+    reason = models.CharField(_("原因"), max_length=300)
+    last_updated = models.DateField(_("該檔最後更新"))
+    log_count = models.PositiveIntegerField(_("該檔紀錄數"))
+    file_text = models.TextField(_("該檔內容"))
+    detected_at = models.DateTimeField(_("發現時間"), auto_now=True)
+
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["detected_at"],
+        verbose_name=_("重複檔案修改紀錄"),
+        verbose_name_plural=_("重複檔案修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("重複 id 的檔案")
+        verbose_name_plural = _("重複 id 的檔案")
+        ordering = ["commitment", "file_path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "file_path"], name="duplicate_copy_unique_path"
+            )
+        ]
+
+    def __str__(self):
+        return self.file_path
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Return replies a commitment comes from or a timeline entry cites by number."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return self.filter(
+            models.Q(commitments__isnull=False) | models.Q(ey_number__in=cited_numbers)
+        ).distinct()
+
+    def to_review(self):
+        """Return imported replies no commitment cites yet and no editor has set aside."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return (
+            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
+            .exclude(commitments__isnull=False)
+            .exclude(ey_number__in=cited_numbers)
+        )
+
+
+class ReplyToReview(Source):
+    """A new Legislative Yuan reply that no commitment cites yet: the editors' queue."""
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待審閱的新答復")
+        verbose_name_plural = _("待審閱的新答復")
+        ordering = ["-imported_from_replies", "document_id"]
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one commitment or one source reply, as index tokens.
+
+    Written by the services that write commitments, sources and log entries (see
+    tracker/search.py for the design); each database indexes ``tokens`` its own way.
+    """
+
+    commitment = models.OneToOneField(
+        Commitment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_document",
+        verbose_name=_("承諾"),
+    )
+    source = models.OneToOneField(
+        Source,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_document",
+        verbose_name=_("答復文件"),
+    )
+    tokens = models.TextField(_("索引詞"), blank=True)
+
+    class Meta:
+        verbose_name = _("搜尋索引")
+        verbose_name_plural = _("搜尋索引")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commitment__isnull=False, source__isnull=True)
+                | models.Q(commitment__isnull=True, source__isnull=False),
+                name="search_document_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"commitment {self.commitment_id}" if self.commitment_id else f"source {self.source_id}"
+        )
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("待處理")
+    ACCEPTED = "accepted", _("已採納")
+    REJECTED = "rejected", _("不採納")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Return the accepted corrections of published commitments, newest decision first."""
+        return (
+            self.filter(status=CorrectionStatus.ACCEPTED, commitment__is_published=True)
+            .select_related("commitment")
+            .order_by("-decided_at", "-pk")
+        )
+
+
+class Correction(models.Model):
+    """A reader's suggested correction to a commitment, waiting for an editor's decision."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("承諾")
+    )
+    message = models.TextField(_("建議更正的內容"), max_length=2000)
+    evidence = models.CharField(
+        _("佐證資料"), max_length=500, blank=True, help_text=_("文件名稱、函號或網址")
+    )
+    contact = models.CharField(
+        _("聯絡方式"), max_length=200, blank=True, help_text=_("不會公開，只供編輯聯絡")
+    )
+    status = models.CharField(
+        _("處理狀態"),
+        max_length=10,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.PENDING,
+        db_index=True,
+    )
+    public_note = models.TextField(
+        _("公開說明"), blank=True, help_text=_("採納時必填：顯示在公開更正紀錄中的說明")
+    )
+    submitted_at = models.DateTimeField(_("提交時間"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(_("處理時間"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("處理人"),
+    )
+    # A keyed hash of the sender's address: enough to rate-limit, not enough to identify.
+    client_key = models.CharField(_("來源代碼"), max_length=64, db_index=True, editable=False)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("讀者更正")
+        verbose_name_plural = _("讀者更正")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"{self.commitment} ({self.get_status_display()})"
+
+    @property
+    def is_public(self) -> bool:
+        """Whether readers see it: only accepted corrections are published."""
+        return self.status == CorrectionStatus.ACCEPTED
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every change to the published data.
+
+    Public pages use it as their ETag and Last-Modified, so a reader's cached copy is
+    revalidated with one primary-key read and is never stale after a save.
+    """
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("資料版本")
+        verbose_name_plural = _("資料版本")
+
+    def __str__(self):
+        return f"{self.version} ({self.changed_at.isoformat()})"

@@ -1,0 +1,283 @@
+"""Full-text search that works for Chinese on SQLite and PostgreSQL.
+
+Neither database finds two-character Chinese words out of the box: SQLite's FTS5 trigram
+tokenizer needs three characters, and PostgreSQL's ``simple`` configuration reads a run of
+Chinese as one token. So the searchable text of each commitment and each source reply is
+kept in :class:`~tracker.core.models.SearchDocument` as *tokens*: every CJK character on its own,
+every run of letters or digits as one word, all separated by single spaces, after NFKC
+normalisation and case folding (``疫苗採購 COVID-19`` → ``疫 苗 採 購 covid 19``).
+
+A query term becomes a *phrase* of the same tokens, which each database answers from its
+own full-text index (SQLite: an FTS5 table kept in step by triggers; PostgreSQL: a GIN
+index on ``to_tsvector('simple', tokens)`` queried with ``<->``). The substring fallback
+(`` 疫 苗 `` inside the padded tokens) gives exactly the same answers without an index and
+is used for other databases and when the index is missing.
+
+Matching rules (the README repeats them): Chinese matches any run of characters; words and
+numbers match whole, except the last word of a term, which matches as a prefix
+(``vacc`` finds ``vaccine``); punctuation and spaces between characters are ignored
+(``疫苗`` also finds ``疫、苗``). Several terms separated by spaces must all match, each
+anywhere in the commitment, its timeline or its source reply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_TERMS = 8
+MAX_QUERY_CHARS = 200
+FTS_TABLE = "tracker_searchdocument_fts"
+
+
+def normalise(text: str) -> str:
+    """Return text as the index sees it: NFKC (full-width → ASCII) and case-folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def tokens_of(text: str) -> list[str]:
+    """Return the index tokens of a text: each CJK character alone, other words whole."""
+    tokens: list[str] = []
+    word: list[str] = []
+    for char in normalise(text):
+        if char.isalnum():
+            if _is_wide(char):
+                if word:
+                    tokens.append("".join(word))
+                    word = []
+                tokens.append(char)
+            else:
+                word.append(char)
+        elif word:
+            tokens.append("".join(word))
+            word = []
+    if word:
+        tokens.append("".join(word))
+    return tokens
+
+
+def document_tokens(parts: Iterable[str | None]) -> str:
+    """Return the stored token string of several texts: space-separated, padded with spaces."""
+    tokens = [token for part in parts if part for token in tokens_of(part)]
+    return f" {' '.join(tokens)} " if tokens else ""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One space-separated part of a query, as a phrase of index tokens."""
+
+    text: str
+    tokens: tuple[str, ...]
+
+    @property
+    def prefix(self) -> bool:
+        """Whether the last token matches as a prefix (a word, not a CJK character)."""
+        return not _is_wide(self.tokens[-1][0])
+
+    def fts5(self) -> str:
+        # Tokens hold only letters and digits, so no quote can end the string early.
+        phrase = '"' + " ".join(self.tokens) + '"'
+        return phrase + "*" if self.prefix else phrase
+
+    def tsquery(self) -> str:
+        parts = [f"'{token}'" for token in self.tokens]
+        if self.prefix:
+            parts[-1] += ":*"
+        return " <-> ".join(parts)
+
+    def substring(self) -> str:
+        return " " + " ".join(self.tokens) + ("" if self.prefix else " ")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def parse_query(text: str | None) -> Query:
+    """Split a reader's query into terms; terms without letters or digits are dropped."""
+    text = (text or "").strip()[:MAX_QUERY_CHARS]
+    terms: list[Term] = []
+    for part in text.split():
+        tokens = tuple(tokens_of(part))
+        if tokens and all(term.tokens != tokens for term in terms):
+            terms.append(Term(text=part, tokens=tokens))
+    return Query(text=text, terms=tuple(terms[:MAX_TERMS]))
+
+
+# Database side ---------------------------------------------------------------------------
+
+
+@cache
+def _fts_table_exists(alias: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
+        )
+        return cursor.fetchone() is not None
+
+
+def index_kind() -> str:
+    """Return how this database answers searches: 'fts5', 'tsvector' or 'substring'."""
+    if connection.vendor == "postgresql":
+        return "tsvector"
+    if connection.vendor == "sqlite" and _fts_table_exists(connection.alias):
+        return "fts5"
+    return "substring"
+
+
+def _document_condition(term: Term, kind: str) -> tuple[str, str]:
+    """Return SQL selecting the search documents that match a term, and its parameter."""
+    if kind == "fts5":
+        sql = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
+        return sql, term.fts5()
+    return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", term.tsquery()
+
+
+def _own_ids(term: Term, kind: str):
+    """Return a subquery of the commitments whose own document matches a term."""
+    if kind == "substring":
+        from tracker.core.models import SearchDocument
+
+        return SearchDocument.objects.filter(
+            commitment__isnull=False, tokens__contains=term.substring()
+        ).values("commitment_id")
+    condition, parameter = _document_condition(term, kind)
+    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+        "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
+        f"WHERE commitment_id IS NOT NULL AND {condition}",
+        [parameter],
+    )
+
+
+def _matching_ids(term: Term, kind: str):
+    """Return a subquery of the commitments matching a term in their own text or reply.
+
+    One UNION of two index lookups, so the database visits only matching commitments
+    (an OR of two IN conditions makes SQLite scan every commitment).
+    """
+    if kind == "substring":
+        from tracker.core.models import SearchDocument
+
+        replies = SearchDocument.objects.filter(
+            source__isnull=False, tokens__contains=term.substring()
+        ).values("source_id")
+        return Q(pk__in=_own_ids(term, kind)) | Q(source_id__in=replies)
+    condition, parameter = _document_condition(term, kind)
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+            "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
+            f"WHERE commitment_id IS NOT NULL AND {condition} "
+            "UNION SELECT id FROM tracker_commitment WHERE source_id IN "
+            "(SELECT source_id FROM tracker_searchdocument "
+            f"WHERE source_id IS NOT NULL AND {condition})",
+            [parameter, parameter],
+        )
+    )
+
+
+def matching(query: Query, kind: str | None = None) -> Q:
+    """Return a filter for commitments whose own text or whose source reply matches every term."""
+    kind = kind or index_kind()
+    condition = Q()
+    for term in query.terms:
+        condition &= _matching_ids(term, kind)
+    return condition
+
+
+def own_text_first(query: Query, kind: str | None = None) -> Case:
+    """Return 0 for commitments whose own text matches every term, 1 for reply-only matches."""
+    kind = kind or index_kind()
+    own = Q()
+    for term in query.terms:
+        own &= Q(pk__in=_own_ids(term, kind))
+    return Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+# Highlighting ----------------------------------------------------------------------------
+
+SNIPPET_CONTEXT = 50
+
+
+def _pattern(query: Query) -> re.Pattern | None:
+    if not query:
+        return None
+    between = r"[\W_]*"
+    alternatives = [
+        between.join(re.escape(token) for token in term.tokens)
+        for term in sorted(query.terms, key=lambda term: -len(term.tokens))
+    ]
+    return re.compile("|".join(alternatives))
+
+
+def _normalised_with_origin(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = normalise(char)
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(chars), origin
+
+
+def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of the original text that match the query."""
+    pattern = _pattern(query)
+    if not text or pattern is None:
+        return []
+    normalised, origin = _normalised_with_origin(text)
+    spans = []
+    for match in pattern.finditer(normalised):
+        if match.end() > match.start():
+            spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+    return spans
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """Return text escaped, with the query's matches wrapped in <mark>."""
+    return _marked(text, match_spans(text, query), 0, len(text or ""))
+
+
+def snippet(text: str, query: Query, context: int = SNIPPET_CONTEXT) -> SafeString | None:
+    """Return the part of text around its first match, highlighted, or None without a match."""
+    spans = match_spans(text, query)
+    if not spans:
+        return None
+    start = max(0, spans[0][0] - context)
+    end = min(len(text), spans[0][1] + context * 2)
+    body = _marked(text, spans, start, end)
+    before = "…" if start > 0 else ""
+    after = "…" if end < len(text) else ""
+    return mark_safe(f"{before}{body}{after}")  # noqa: S308 - every piece is escaped
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> SafeString:
+    pieces: list[str] = []
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= position or span_start >= end:
+            continue
+        span_start = max(span_start, position)
+        span_end = min(span_end, end)
+        pieces.append(escape(text[position:span_start]))
+        pieces.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    pieces.append(escape(text[position:end]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped

@@ -1,0 +1,330 @@
+"""Create, edit, publish and re-status commitments from the editors' desk.
+
+Every function is keyword-only and atomic. Status changes still go through
+:func:`tracker.core.services.timeline.commitment_change_status`, which writes the 狀態變更 entry;
+these functions never set ``status`` themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tracker.core import format as fmt
+from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.core.services.edit_conflicts import locked_with_changes
+from tracker.core.services.search_index import search_document_commitment_set
+from tracker.core.services.timeline import (
+    commitment_change_status,
+    record_user,
+    today,
+    tracking_log_add_created,
+    validate_entry_date,
+)
+
+# What an editor may change in the commitment form. Status changes only through
+# commitment_change_status (it writes the entry), publishing only through commitment_publish.
+EDITABLE_FIELDS = (
+    "title",
+    "category",
+    "responsible_agency",
+    "target_date_text",
+    "target_value",
+    "source",
+    "wording",
+    "shows_reply",
+    "file_path",
+)
+# The fields search reads (tracker.core.services.search_index.commitment_search_parts).
+SEARCHED_FIELDS = {"title", "wording", "responsible_agency"}
+PUBLISH_PERMISSION = "tracker.publish_commitment"
+_UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f]+")
+
+
+def format_problem(error: fmt.FormatError) -> str:
+    """Return a format error as an editor reads it, in Chinese where it is a known one."""
+    message = error.message
+    known = {
+        "must not be empty": _("不可空白"),
+        "must be a single line": _("只能有一行文字"),
+        "contains a carriage return": _("不可包含歸位字元（CR）"),
+        "a line after a blank line starts with '### '": _(
+            "空行之後的一行不可以「### 」開頭（匯出時會被當成新的紀錄）"
+        ),
+    }
+    if message in known:
+        return known[message]
+    if message.startswith("a line may not start with '## '"):
+        return _("任何一行都不可以「## 」開頭（匯出時會被當成新的章節）：%(line)s") % {
+            "line": message.partition(": ")[2]
+        }
+    return message
+
+
+def renderable_errors(data: fmt.CommitmentData) -> dict[str, list[str]]:
+    """Return field -> problems for values the file format cannot hold (empty when fine)."""
+    try:
+        fmt.check_renderable(data)
+    except fmt.FormatError as error:
+        if error.where == fmt.SECTION_WORDING:
+            return {"wording": [format_problem(error)]}
+        if error.where.startswith(fmt.SECTION_REPLY):
+            return {
+                "source": [
+                    _("來源答復的主旨或內容無法寫入檔案：%(problem)s")
+                    % {"problem": format_problem(error)}
+                ]
+            }
+        return {NON_FIELD_ERRORS: [f"{error.where}: {format_problem(error)}"]}
+    return {}
+
+
+def stub_data(
+    *, wording: str = "-", reply: fmt.ReplyData | None = None, log=()
+) -> fmt.CommitmentData:
+    """Return a minimal commitment around some values, to check that they can be written."""
+    return fmt.CommitmentData(
+        id="0" * 36,
+        title="-",
+        category="-",
+        status=fmt.STATUS_TRACKING,
+        target_date=None,
+        target_value=None,
+        responsible_agency=None,
+        source=fmt.SourceData("-", "-", "-", "", ""),
+        created_at=dt.date(2000, 1, 1),
+        last_updated=dt.date(2000, 1, 1),
+        wording=wording,
+        reply=reply,
+        log=list(log),
+    )
+
+
+def _check_renderable(commitment: Commitment) -> None:
+    errors = renderable_errors(commitment.to_data())
+    if errors:
+        raise ValidationError(errors)
+
+
+def commitment_default_path(*, category: str, title: str) -> str:
+    """Return ``<category>/<title>.md`` with characters a path cannot hold replaced."""
+
+    def clean(part: str, limit: int) -> str:
+        part = _UNSAFE_IN_NAME.sub("-", part).strip().lstrip(".").strip()
+        return part[:limit] or "未命名"
+
+    return f"{clean(category, 60)}/{clean(title, 120)}.md"
+
+
+def commitment_free_path(*, category: str, title: str) -> str:
+    """Return the default path, with -2, -3… added when another commitment has it."""
+    path = commitment_default_path(category=category, title=title)
+    stem = path[: -len(".md")]
+    candidate, number = path, 1
+    while Commitment.objects.filter(file_path=candidate).exists():
+        number += 1
+        candidate = f"{stem}-{number}.md"
+    return candidate
+
+
+def commitment_create(
+    *,
+    title: str,
+    category: str,
+    wording: str,
+    source,
+    responsible_agency: str | None = None,
+    target_date_text: str | None = None,
+    target_value: str | None = None,
+    shows_reply: bool = True,
+    file_path: str = "",
+    entry_date: dt.date | None = None,
+    user=None,
+) -> Commitment:
+    """Create a draft commitment with a new id and its 初始建立 entry.
+
+    Without a file path it gets ``<category>/<title>.md`` (made unique); the editor can see
+    and change it. A new commitment is a draft until a chief editor publishes it.
+    """
+    entry_date = entry_date or today()
+    validate_entry_date(entry_date)
+    with transaction.atomic():
+        commitment = Commitment(
+            uid=str(uuid.uuid4()),
+            title=title,
+            category=category,
+            status=Status.TRACKING,
+            target_date_text=target_date_text,
+            target_value=target_value,
+            responsible_agency=responsible_agency,
+            source=source,
+            wording=wording,
+            shows_reply=shows_reply,
+            file_path=file_path or commitment_free_path(category=category, title=title),
+            created_date=entry_date,
+            last_updated=entry_date,
+            is_published=False,
+        )
+        commitment.full_clean()
+        record_user(commitment, user)
+        commitment.save()
+        tracking_log_add_created(commitment=commitment, entry_date=entry_date, user=user)
+        _check_renderable(commitment)
+    return commitment
+
+
+def commitment_update(
+    *,
+    commitment: Commitment,
+    base_version: int,
+    changes: dict[str, Any],
+    watched: Iterable[str] | None = None,
+    user=None,
+) -> Commitment:
+    """Save an editor's changes unless someone saved the watched fields since base_version.
+
+    Changing nothing is never a conflict. Raises EditConflict (nothing saved) naming who
+    saved in between and what changed, and ValidationError naming the field for a value that
+    cannot be stored or exported.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return commitment
+    with transaction.atomic():
+        locked = locked_with_changes(
+            model=Commitment,
+            pk=commitment.pk,
+            base_version=base_version,
+            changes=changes,
+            watched=watched,
+        )
+        record_user(locked, user)
+        locked.save()
+        _check_renderable(locked)
+        if SEARCHED_FIELDS & set(changes):
+            search_document_commitment_set(commitment=locked)
+    _copy_back(commitment, locked)
+    return commitment
+
+
+def _copy_back(commitment: Commitment, saved: Commitment) -> None:
+    for model_field in Commitment._meta.concrete_fields:
+        setattr(commitment, model_field.attname, getattr(saved, model_field.attname))
+
+
+def commitment_publish(*, commitment: Commitment, user, published: bool = True) -> Commitment:
+    """Publish a draft (or withdraw a published commitment); chief editors only."""
+    if user is None or not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("只有主編可以公開或撤下承諾"))
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if locked.is_published != published:
+            if published:
+                _check_renderable(locked)
+            locked.is_published = published
+            record_user(locked, user)
+            locked.save()
+    _copy_back(commitment, locked)
+    return commitment
+
+
+def commitments_publish(*, commitments: Iterable[Commitment], user, published: bool = True) -> int:
+    """Publish (or withdraw) several commitments at once; return how many changed."""
+    if user is None or not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("只有主編可以公開或撤下承諾"))
+    changed = 0
+    with transaction.atomic():
+        for commitment in Commitment.objects.select_for_update().filter(
+            pk__in=[c.pk for c in commitments]
+        ):
+            if commitment.is_published == published:
+                continue
+            if published:
+                try:
+                    _check_renderable(commitment)
+                except ValidationError as error:
+                    raise ValidationError(
+                        _("「%(title)s」無法匯出，沒有公開任何一筆：%(problem)s")
+                        % {"title": commitment.title, "problem": " ".join(error.messages)}
+                    ) from None
+            commitment.is_published = published
+            record_user(commitment, user)
+            commitment.save()
+            changed += 1
+    return changed
+
+
+def commitments_change_status_bulk(
+    *,
+    commitments: Iterable[Commitment],
+    to_status: str,
+    reason: str,
+    entry_date: dt.date | None = None,
+    user=None,
+) -> list[TrackingLog]:
+    """Change several commitments' status with one reason: one 狀態變更 entry each.
+
+    All or nothing: if any of them cannot change (it already has that status, say), nothing
+    is written and the ValidationError names them.
+    """
+    commitments = list(commitments)
+    if not commitments:
+        raise ValidationError(_("沒有選取任何承諾"))
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
+    with transaction.atomic():
+        stored = {
+            row.pk: row
+            for row in Commitment.objects.select_for_update().filter(
+                pk__in=[c.pk for c in commitments]
+            )
+        }
+        already = [row.title for row in stored.values() if row.status == to_status]
+        if already:
+            raise ValidationError(
+                {
+                    "to_status": _(
+                        "以下 %(count)d 筆已經是「%(status)s」，請取消選取後再試：%(titles)s"
+                    )
+                    % {"count": len(already), "status": to_status, "titles": "、".join(already)}
+                }
+            )
+        return [
+            commitment_change_status(
+                commitment=stored[commitment.pk],
+                to_status=to_status,
+                reason=reason,
+                entry_date=entry_date,
+                user=user,
+            )
+            for commitment in commitments
+            if commitment.pk in stored
+        ]
+
+
+def commitments_set_agency(*, commitments: Iterable[Commitment], agency: str, user=None) -> int:
+    """Write one spelling of the responsible agency on several commitments; return how many."""
+    agency = agency.strip()
+    if not agency:
+        raise ValidationError({"responsible_agency": _("請填寫機關名稱")})
+    changed = 0
+    with transaction.atomic():
+        for commitment in Commitment.objects.select_for_update().filter(
+            pk__in=[c.pk for c in commitments]
+        ):
+            if commitment.responsible_agency != agency:
+                commitment.responsible_agency = agency
+                record_user(commitment, user)
+                commitment.save()
+                search_document_commitment_set(commitment=commitment)
+                changed += 1
+    return changed

@@ -1,0 +1,60 @@
+"""Readers' suggested corrections: submitted from the public site, decided by an editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.core.models import Commitment, Correction, CorrectionStatus
+
+RATE_LIMIT = 5
+RATE_WINDOW = dt.timedelta(hours=1)
+
+
+def correction_submit(
+    *, commitment: Commitment, message: str, evidence: str, contact: str, client_key: str
+) -> Correction:
+    """Queue a reader's correction for the editors, at most RATE_LIMIT an hour per sender."""
+    message = message.strip()
+    if not message:
+        raise ValidationError({"message": _("請寫下需要更正的內容")})
+    if not commitment.is_published:
+        raise ValidationError(_("這筆承諾目前不公開，無法提出更正"))
+    with transaction.atomic():
+        since = timezone.now() - RATE_WINDOW
+        recent = Correction.objects.filter(client_key=client_key, submitted_at__gte=since)
+        if recent.count() >= RATE_LIMIT:
+            raise ValidationError(
+                _("一小時內最多可送出 %(limit)d 則更正，請稍後再試") % {"limit": RATE_LIMIT},
+                code="rate_limited",
+            )
+        return Correction.objects.create(
+            commitment=commitment,
+            message=message,
+            evidence=evidence.strip(),
+            contact=contact.strip(),
+            client_key=client_key,
+        )
+
+
+def correction_decide(*, correction: Correction, status: str, public_note: str, user) -> None:
+    """Record an editor's decision; an accepted correction needs a note the public can read."""
+    public_note = public_note.strip()
+    if status not in CorrectionStatus.values:
+        raise ValidationError({"status": _("未知的處理狀態：%(status)s") % {"status": status}})
+    if status == CorrectionStatus.ACCEPTED and not public_note:
+        raise ValidationError({"public_note": _("採納更正時必須填寫公開說明")})
+    with transaction.atomic():
+        correction.status = status
+        correction.public_note = public_note
+        if status == CorrectionStatus.PENDING:
+            correction.decided_at = None
+            correction.decided_by = None
+        else:
+            correction.decided_at = timezone.now()
+            correction.decided_by = user
+        correction.save()

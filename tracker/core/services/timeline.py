@@ -1,0 +1,233 @@
+"""The one way to add to a commitment's timeline and to change its status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.core import format as fmt
+from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
+from tracker.core.services.search_index import search_document_commitment_set
+
+DEFAULT_SOURCE_TYPE = "立法院答復"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A cited document: the five fields of a progress update or an evidence status change."""
+
+    document_number: str
+    document_url: str
+    summary: str
+    judgement: str
+    source_type: str = DEFAULT_SOURCE_TYPE
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def validate_evidence(evidence: Evidence) -> None:
+    """Raise ValidationError, keyed by field, for a cited document that cannot be logged."""
+    errors: dict[str, str] = {}
+    for name in ("source_type", "document_number", "document_url", "summary", "judgement"):
+        value = getattr(evidence, name)
+        if "\n" in value or "\r" in value:
+            errors[name] = _("只能有一行文字")
+    if not evidence.summary.strip():
+        errors["summary"] = _("請填寫內容摘要")
+    if evidence.document_url:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence.document_url)
+        except ValidationError:
+            errors["document_url"] = _("來源連結必須是 http:// 或 https:// 開頭的完整網址")
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_entry_date(entry_date: dt.date) -> None:
+    if entry_date > today():
+        raise ValidationError({"entry_date": _("日期不可晚於今天")})
+
+
+def _next_position(commitment: Commitment) -> int:
+    last = commitment.log_entries.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def _lock(commitment: Commitment) -> Commitment:
+    """Re-read the commitment under a row lock so concurrent writers queue."""
+    return Commitment.objects.select_for_update().get(pk=commitment.pk)
+
+
+def _touch(commitment: Commitment, entry_date: dt.date, user=None, **changes) -> None:
+    for name, value in changes.items():
+        setattr(commitment, name, value)
+    commitment.last_updated = max(commitment.last_updated, entry_date)
+    record_user(commitment, user)
+    commitment.save()
+
+
+def record_user(instance, user) -> None:
+    """Name the editor in the history record of the instance's next save (None: no one)."""
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
+
+
+def _editor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def tracking_log_add(
+    *,
+    commitment: Commitment,
+    evidence: Evidence,
+    entry_date: dt.date | None = None,
+    kind: str = EntryKind.PROGRESS,
+    user=None,
+) -> TrackingLog:
+    """Log a progress update citing a document; last_updated follows the entry's date.
+
+    With an editor as ``user`` the entry is theirs (its judgement is not automated).
+    """
+    entry_date = entry_date or today()
+    validate_entry_date(entry_date)
+    validate_evidence(evidence)
+    with transaction.atomic():
+        locked = _lock(commitment)
+        entry = TrackingLog(
+            commitment=locked,
+            position=_next_position(locked),
+            entry_date=entry_date,
+            kind=kind,
+            shape=EntryShape.EVIDENCE,
+            source_type=evidence.source_type,
+            document_number=evidence.document_number,
+            document_url=evidence.document_url,
+            summary=evidence.summary,
+            judgement=evidence.judgement,
+            created_by=_editor(user),
+        )
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user)
+        search_document_commitment_set(commitment=locked)
+    _refresh(commitment, locked)
+    return entry
+
+
+def commitment_change_status(
+    *,
+    commitment: Commitment,
+    to_status: str,
+    reason: str = "",
+    evidence: Evidence | None = None,
+    entry_date: dt.date | None = None,
+    user=None,
+) -> TrackingLog:
+    """Change a commitment's status, always writing the 狀態變更 entry that explains it.
+
+    The entry has the date-rule shape (狀態 from → to, 原因) when a reason is given, or the
+    evidence shape (the five cited-document fields) when evidence is given instead.
+    """
+    entry_date = entry_date or today()
+    validate_entry_date(entry_date)
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
+    if evidence is None:
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError({"reason": _("變更狀態必須填寫原因")})
+        if "\n" in reason:
+            raise ValidationError({"reason": _("原因只能有一行文字")})
+    else:
+        validate_evidence(evidence)
+    with transaction.atomic():
+        locked = _lock(commitment)
+        if locked.status == to_status:
+            raise ValidationError(
+                {"to_status": _("狀態已經是「%(status)s」，無須變更") % {"status": to_status}}
+            )
+        values = {"kind": EntryKind.STATUS_CHANGE, "entry_date": entry_date}
+        if evidence is None:
+            values |= {
+                "shape": EntryShape.STATUS_RULE,
+                "from_status": locked.status,
+                "to_status": to_status,
+                "reason": reason,
+            }
+        else:
+            values |= {
+                "shape": EntryShape.EVIDENCE,
+                "source_type": evidence.source_type,
+                "document_number": evidence.document_number,
+                "document_url": evidence.document_url,
+                "summary": evidence.summary,
+                "judgement": evidence.judgement,
+            }
+        entry = TrackingLog(
+            commitment=locked,
+            position=_next_position(locked),
+            created_by=_editor(user),
+            **values,
+        )
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user, status=to_status)
+        search_document_commitment_set(commitment=locked)
+    _refresh(commitment, locked)
+    return entry
+
+
+def _refresh(commitment: Commitment, saved: Commitment) -> None:
+    """Give the caller's instance the values just saved."""
+    for name in ("status", "last_updated", "modified_at", "version"):
+        setattr(commitment, name, getattr(saved, name))
+
+
+def tracking_log_created_text(*, term: str, session_period: str) -> str:
+    """Return the 初始建立 line the pipeline writes for a commitment drawn from a reply."""
+    return f"從第{term}屆第{session_period}會期答復文件中萃取此承諾。"
+
+
+def tracking_log_add_created(
+    *, commitment: Commitment, entry_date: dt.date | None = None, user=None
+) -> TrackingLog:
+    """Write the 初始建立 entry that opens a new commitment's timeline."""
+    entry_date = entry_date or today()
+    validate_entry_date(entry_date)
+    with transaction.atomic():
+        locked = _lock(commitment)
+        if locked.log_entries.exists():
+            raise ValidationError(_("這筆承諾已有追蹤紀錄，不能再加「初始建立」"))
+        source = locked.source
+        entry = TrackingLog(
+            commitment=locked,
+            position=0,
+            entry_date=entry_date,
+            kind=EntryKind.CREATED,
+            shape=EntryShape.TEXT,
+            text=tracking_log_created_text(term=source.term, session_period=source.session_period),
+            created_by=_editor(user),
+        )
+        record_user(entry, user)
+        entry.save()
+        _touch(locked, entry_date, user)
+        search_document_commitment_set(commitment=locked)
+    _refresh(commitment, locked)
+    return entry
+
+
+def commitment_check_renderable(*, commitment: Commitment) -> None:
+    """Raise ValidationError when a commitment's values cannot be written as a file."""
+    try:
+        fmt.check_renderable(commitment.to_data())
+    except fmt.FormatError as error:
+        raise ValidationError(str(error)) from None

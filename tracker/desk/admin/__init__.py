@@ -1,0 +1,18 @@
+"""The editors' desk: one module per area, registered when this package is imported."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tracker.desk.admin import (  # noqa: F401
+    commitments,
+    corrections,
+    logs,
+    quality,
+    replies,
+    sources,
+    users,
+)
+
+admin.site.site_header = _("政策承諾追蹤・編輯台")
+admin.site.site_title = _("政策承諾追蹤編輯台")
+admin.site.index_title = _("編輯台")

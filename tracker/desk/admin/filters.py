@@ -1,0 +1,119 @@
+"""Sidebar filters of the commitment list. Each runs at most one query for its choices."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from tracker.core.agencies import split_agencies
+from tracker.core.models import Commitment, Source, Status, TrackingLog
+from tracker.core.services.timeline import today
+
+ISO_DATE_REGEX = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class AgencyFilter(admin.SimpleListFilter):
+    """Agencies with their aliases merged (衛福部 and 衛生福利部 are one choice)."""
+
+    title = _("負責機關（別名合併）")
+    parameter_name = "agency"
+
+    def lookups(self, request, model_admin):
+        spellings = (
+            Commitment.objects.order_by()
+            .exclude(responsible_agency=None)
+            .values_list("responsible_agency", flat=True)
+            .distinct()
+        )
+        self.spellings: dict[str, set[str]] = {}
+        for spelling in spellings:
+            for agency in split_agencies(spelling):
+                self.spellings.setdefault(agency, set()).add(spelling)
+        return [(agency, agency) for agency in sorted(self.spellings)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(responsible_agency__in=self.spellings.get(self.value(), ()))
+        return queryset
+
+
+class TermSessionFilter(admin.SimpleListFilter):
+    title = _("屆別與會期")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        pairs = (
+            Source.objects.filter(commitments__isnull=False)
+            .order_by("term", "session_period")
+            .values_list("term", "session_period")
+            .distinct()
+        )
+        return [(f"{term}-{session}", f"第{term}屆第{session}會期") for term, session in pairs]
+
+    def queryset(self, request, queryset):
+        term, _separator, session = (self.value() or "").partition("-")
+        if term and session:
+            return queryset.filter(source__term=term, source__session_period=session)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("已逾期（目標日期已過且未達成）")),
+            ("no", _("未逾期")),
+        ]
+
+    def queryset(self, request, queryset):
+        overdue = Q(target_date__lt=today()) & ~Q(status=Status.ACHIEVED)
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = _("自動判斷")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("有未審核的自動判斷"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(
+                Exists(TrackingLog.objects.needs_review().filter(commitment=OuterRef("pk")))
+            )
+        return queryset
+
+
+class TargetDateFormatFilter(admin.SimpleListFilter):
+    """How the target date is written: the data has ROC-calendar dates and placeholders."""
+
+    title = _("目標日期寫法")
+    parameter_name = "target_format"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("iso", _("ISO（YYYY-MM-DD）")),
+            ("non_iso", _("非 ISO（民國年或其他）")),
+            ("unparsed", _("無法解讀")),
+            ("none", _("未填")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "iso":
+            return queryset.filter(target_date_text__regex=ISO_DATE_REGEX)
+        if value == "non_iso":
+            return queryset.exclude(target_date_text=None).exclude(
+                target_date_text__regex=ISO_DATE_REGEX
+            )
+        if value == "unparsed":
+            return queryset.exclude(target_date_text=None).filter(target_date=None)
+        if value == "none":
+            return queryset.filter(target_date_text=None)
+        return queryset

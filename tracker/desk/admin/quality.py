@@ -1,0 +1,148 @@
+"""Data-quality helpers: duplicate ids, non-ISO target dates, agency aliases."""
+
+import difflib
+from urllib.parse import quote
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker.core import format as fmt
+from tracker.core.agencies import alias_groups_in, normalise
+from tracker.core.models import Commitment, DuplicateCopy
+from tracker.core.services.commitment_editing import commitments_set_agency
+from tracker.desk.admin.filters import ISO_DATE_REGEX
+from tracker.desk.admin.history import HistoryAdmin
+
+
+def agency_alias_groups() -> list[dict]:
+    """Return each agency written more than one way, with the commitments per spelling."""
+    counts = dict(
+        Commitment.objects.order_by()
+        .exclude(responsible_agency=None)
+        .values_list("responsible_agency")
+        .annotate(count=Count("pk"))
+    )
+    groups = []
+    for canonical, spellings in sorted(alias_groups_in(counts).items()):
+        rows = [
+            {
+                "spelling": spelling,
+                "count": count,
+            }
+            for spelling, count in sorted(counts.items())
+            if normalise(spelling) in spellings
+        ]
+        groups.append({"canonical": canonical, "rows": rows})
+    return groups
+
+
+def quality_view(request):
+    """One page listing what an editor should fix, with links to fix it."""
+    if not request.user.has_perm("tracker.view_commitment"):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _unify_agency(request)
+    changelist = reverse("admin:tracker_commitment_changelist")
+    non_iso = (
+        Commitment.objects.exclude(target_date_text=None)
+        .exclude(target_date_text__regex=ISO_DATE_REGEX)
+        .only("pk", "title", "target_date_text", "target_date", "status")
+        .order_by("target_date_text", "title")
+    )
+    groups = agency_alias_groups()
+    for group in groups:
+        for row in group["rows"]:
+            row["url"] = f"{changelist}?responsible_agency__exact={quote(row['spelling'])}"
+    context = {
+        **admin.site.each_context(request),
+        "title": _("資料品質"),
+        "opts": Commitment._meta,
+        "duplicates": DuplicateCopy.objects.select_related("commitment").order_by("file_path"),
+        "non_iso": non_iso,
+        "alias_groups": groups,
+        "can_change": request.user.has_perm("tracker.change_commitment"),
+    }
+    return TemplateResponse(request, "admin/tracker/quality.html", context)
+
+
+def _unify_agency(request):
+    if not request.user.has_perm("tracker.change_commitment"):
+        raise PermissionDenied
+    canonical = request.POST.get("canonical", "")
+    spelling = request.POST.get("spelling", "")
+    group = next((g for g in agency_alias_groups() if g["canonical"] == canonical), None)
+    spellings = {row["spelling"] for row in group["rows"]} if group else set()
+    if not spelling or spelling not in spellings | {canonical}:
+        messages.error(request, _("請從這一組的寫法中選擇一個"))
+        return redirect("admin:tracker_commitment_quality")
+    try:
+        count = commitments_set_agency(
+            commitments=Commitment.objects.filter(responsible_agency__in=spellings),
+            agency=spelling,
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已將 %(count)d 筆承諾的負責機關統一寫成「%(spelling)s」。")
+            % {"count": count, "spelling": spelling},
+        )
+    return redirect("admin:tracker_commitment_quality")
+
+
+@admin.register(DuplicateCopy)
+class DuplicateCopyAdmin(HistoryAdmin):
+    """Files set aside by import because another file had the same id."""
+
+    list_display = ("file_path", "kept", "reason", "last_updated", "log_count", "detected_at")
+    list_select_related = ("commitment",)
+    search_fields = ("file_path", "commitment__title", "commitment__uid")
+    readonly_fields = (
+        "kept",
+        "file_path",
+        "reason",
+        "last_updated",
+        "log_count",
+        "detected_at",
+        "comparison",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("保留的承諾"), ordering="commitment__file_path")
+    def kept(self, obj):
+        url = reverse("admin:tracker_commitment_change", args=[obj.commitment_id])
+        return format_html(
+            '<a href="{}">{}</a>（{}）', url, obj.commitment.title, obj.commitment.file_path
+        )
+
+    @admin.display(description=gettext_lazy("與保留版本的差異"))
+    def comparison(self, obj):
+        commitment = Commitment.objects.with_timeline().get(pk=obj.commitment_id)
+        try:
+            kept = fmt.render(commitment.to_data())
+        except fmt.FormatError as error:
+            return str(error)
+        diff = difflib.unified_diff(
+            obj.file_text.splitlines(),
+            kept.splitlines(),
+            fromfile=obj.file_path,
+            tofile=commitment.file_path,
+            lineterm="",
+        )
+        text = "\n".join(diff) or _("兩個檔案內容相同")
+        return format_html('<pre class="tracker-diff">{}</pre>', text)

@@ -1,0 +1,84 @@
+"""Conditional GET and rendered pages for the public site, keyed by the data version."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.views.decorators.http import condition
+
+from tracker.core.data_version import data_version_for, version_tag
+
+MAX_CACHED_BYTES = 512 * 1024
+# Set per response by the layers around the view, never part of what is kept.
+_NOT_CACHED_HEADERS = {"set-cookie", "vary", "etag", "content-length"}
+page_cache = caches["pages"]
+aggregate_cache = caches["aggregates"]
+
+
+def _etag(request, *args, **kwargs) -> str:
+    return f"v{version_tag(request)}-{get_language()}"
+
+
+def _last_modified(request, *args, **kwargs):
+    return data_version_for(request).changed_at
+
+
+def _cached(view):
+    """Serve a rendered page again while the data version stays the same.
+
+    Each worker keeps its pages in memory, keyed by data version (with its time, so a number
+    used again after a restore or a new database is a new key), language and full URL: a
+    save bumps the version, so a page is never served stale, and old keys age out. The
+    view's own headers (a download's Content-Disposition, a feed's Last-Modified, the
+    sitemap's X-Robots-Tag) are kept with the body.
+    """
+
+    def wrapped(request, *args, **kwargs):
+        # Pages hold absolute links (canonical, feeds), so the host and scheme are keyed too.
+        key = (
+            f"page:{version_tag(request)}:{get_language()}:"
+            f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        )
+        hit = page_cache.get(key)
+        if hit is not None:
+            headers, content = hit
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and len(response.content) <= MAX_CACHED_BYTES
+        ):
+            headers = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _NOT_CACHED_HEADERS
+            ]
+            page_cache.set(key, (headers, response.content))
+        return response
+
+    return wrapped
+
+
+def public_page(view):
+    """Answer If-None-Match / If-Modified-Since with 304 while the data has not changed."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_cached(view))
+
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        # Readers and proxies may keep a copy but must revalidate it on every visit.
+        patch_cache_control(response, public=True, no_cache=True)
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    wrapped.__name__ = getattr(view, "__name__", type(view).__name__)
+    wrapped.__doc__ = view.__doc__
+    return wrapped

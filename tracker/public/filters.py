@@ -1,0 +1,176 @@
+"""The public list's filters: every state of the list is a query string."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import django_filters
+from django import forms
+from django.db.models import Count, F
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tracker.core import search
+from tracker.core.agencies import split_agencies
+from tracker.core.models import Commitment, Status
+
+NO_TARGET = "none"
+
+SORTS = {
+    "-updated": (F("last_updated").desc(), "title", "pk"),
+    "updated": (F("last_updated").asc(), "title", "pk"),
+    "target": (F("target_date").asc(nulls_last=True), "title", "pk"),
+    "-target": (F("target_date").desc(nulls_last=True), "title", "pk"),
+    "title": ("title", "pk"),
+}
+SORT_CHOICES = [
+    ("relevance", _("相關程度（搜尋時）")),
+    ("-updated", _("最近更新")),
+    ("updated", _("最早更新")),
+    ("target", _("目標日期：由近到遠")),
+    ("-target", _("目標日期：由遠到近")),
+    ("title", _("標題")),
+]
+DEFAULT_SORT = "-updated"
+
+
+def session_label(value: str) -> str:
+    return _("第 %(number)s 會期") % {"number": value.lstrip("0") or value}
+
+
+def term_label(value: str) -> str:
+    return _("第 %(number)s 屆") % {"number": value.lstrip("0") or value}
+
+
+def agency_counts(queryset) -> Counter:
+    """Return canonical agency -> number of commitments (a shared field counts for each)."""
+    counts: Counter = Counter()
+    rows = queryset.order_by().values("responsible_agency").annotate(n=Count("pk"))
+    for row in rows:
+        for agency in split_agencies(row["responsible_agency"]):
+            counts[agency] += row["n"]
+    return counts
+
+
+def filter_choices(request=None) -> dict[str, list]:
+    """Return the filter menus' choices: only values published commitments have, with counts.
+
+    Counting every category, agency, term and year reads the whole table, which at 100 times
+    the corpus costs more than the rest of the page; the menus are the same for every list
+    address, so each worker keeps them per data version and language (never stale: a save
+    raises the version).
+    """
+    from tracker.public.caching import aggregate_cache, version_tag
+
+    key = f"filter-choices:{version_tag(request)}:{get_language()}"
+    choices = aggregate_cache.get(key)
+    if choices is None:
+        choices = _count_choices(Commitment.objects.published())
+        aggregate_cache.set(key, choices)
+    return choices
+
+
+def _count_choices(published) -> dict[str, list]:
+    categories = published.order_by().values("category").annotate(n=Count("pk"))
+    agencies = agency_counts(published)
+    pairs = list(
+        published.order_by().values_list("source__term", "source__session_period").distinct()
+    )
+    terms = sorted({term for term, _session in pairs}, key=_numeric)
+    sessions = sorted({session for _term, session in pairs}, key=_numeric)
+    years = [day.year for day in published.dates("target_date", "year")]
+    return {
+        "category": [
+            (row["category"], f"{row['category']}（{row['n']}）")
+            for row in sorted(categories, key=lambda row: (-row["n"], row["category"]))
+        ],
+        "agency": [
+            (name, f"{name}（{count}）")
+            for name, count in sorted(agencies.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "term": [(term, term_label(term)) for term in terms],
+        "session": [(session, session_label(session)) for session in sessions],
+        "target_year": [(str(year), str(year)) for year in years]
+        + [(NO_TARGET, str(_("未定目標日期")))],
+    }
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜尋"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：疫苗、電網")}),
+        max_length=search.MAX_QUERY_CHARS,
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("狀態"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.ChoiceFilter(label=_("類別"), empty_label=_("全部類別"))
+    agency = django_filters.ChoiceFilter(
+        label=_("負責機關"), method="filter_agency", empty_label=_("全部機關")
+    )
+    term = django_filters.ChoiceFilter(
+        label=_("屆別"), field_name="source__term", empty_label=_("全部屆別")
+    )
+    session = django_filters.ChoiceFilter(
+        label=_("會期"), field_name="source__session_period", empty_label=_("全部會期")
+    )
+    target_year = django_filters.ChoiceFilter(
+        label=_("目標年度"), method="filter_target_year", empty_label=_("全部年度")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("只看逾期：目標日期已過且未達成"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("排序"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["q", "status", "category", "agency", "term", "session", "target_year"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for name, choices in filter_choices(self.request).items():
+            self.filters[name].extra["choices"] = choices
+
+    @property
+    def query(self) -> search.Query:
+        if self.is_bound and self.is_valid():
+            return search.parse_query(self.form.cleaned_data.get("q"))
+        return search.parse_query("")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort") or "relevance"
+        query = search.parse_query(self.form.cleaned_data.get("q"))
+        if sort == "relevance" and query:
+            # Matches in the commitment's own words first, then those only in the reply.
+            return queryset.alias(reply_only=search.own_text_first(query)).order_by(
+                "reply_only", *SORTS[DEFAULT_SORT]
+            )
+        return queryset.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(search.parse_query(value))
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.for_agency(value)
+
+    def filter_target_year(self, queryset, name, value):
+        if value == NO_TARGET:
+            return queryset.filter(target_date__isnull=True)
+        return queryset.filter(target_date__year=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        # Applied last, in filter_queryset, where the search terms are known.
+        return queryset
+
+
+def _numeric(value: str):
+    return (int(value), value) if value.isdigit() else (10**9, value)

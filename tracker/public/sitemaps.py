@@ -1,0 +1,64 @@
+"""sitemap.xml: the fixed pages, every published commitment and every cited reply."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.urls import reverse
+
+from tracker.core.models import Commitment, Source
+
+
+class I18nSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(I18nSitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return [
+            "public:overview",
+            "public:commitment_list",
+            "public:recent",
+            "public:methodology",
+            "public:corrections_log",
+            "public:downloads",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class CommitmentSitemap(I18nSitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Commitment.objects.published().only("uid", "last_updated").order_by("pk")
+
+    def location(self, item):
+        return reverse("public:commitment_detail", args=[item.uid])
+
+    def lastmod(self, item):
+        return item.last_updated
+
+
+class SourceSitemap(I18nSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return (
+            Source.objects.filter(commitments__is_published=True)
+            .annotate(latest=Max("commitments__last_updated"))
+            .only("document_id")
+            .order_by("pk")
+        )
+
+    def location(self, item):
+        return reverse("public:source_detail", args=[item.document_id])
+
+    def lastmod(self, item):
+        return item.latest
+
+
+SITEMAPS = {"pages": PageSitemap, "commitments": CommitmentSitemap, "sources": SourceSitemap}

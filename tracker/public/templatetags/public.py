@@ -1,0 +1,79 @@
+"""Template helpers of the public site: highlighting, dates, safe links, language links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import gettext as _
+
+from tracker.core import format as fmt
+from tracker.core import search
+
+register = template.Library()
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STATUS_CLASSES = {
+    fmt.STATUS_TRACKING: "tracking",
+    fmt.STATUS_ACHIEVED: "achieved",
+    fmt.STATUS_DELAYED: "delayed",
+    fmt.STATUS_STALE: "stale",
+}
+
+
+@register.filter
+def highlight(text, query):
+    """Escape text and mark the query's matches."""
+    return search.highlight(text or "", query)
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return STATUS_CLASSES.get(status, "other")
+
+
+@register.filter
+def web_link(url: str | None) -> str:
+    """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
+    url = (url or "").strip()
+    if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url):
+        return url
+    return ""
+
+
+@register.simple_tag
+def target_date_display(text: str | None, parsed: dt.date | None) -> str:
+    """Describe a target date as written, with its ISO date where it differs."""
+    if not text:
+        return _("未定")
+    if parsed is None:
+        return _("%(text)s（無法解讀的日期）") % {"text": text}
+    if _ISO.match(text.strip()):
+        return parsed.isoformat()
+    return _("%(text)s（民國紀年，即 %(iso)s）") % {"text": text, "iso": parsed.isoformat()}
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language: str) -> str:
+    """Return this page's address in another language, query string kept."""
+    request = context["request"]
+    url = translate_url(request.path, language)
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, path: str | None = None) -> str:
+    """Return an absolute URL for a path (this page's, query string kept, by default)."""
+    request = context["request"]
+    if path is None:
+        path = request.get_full_path()
+    return request.build_absolute_uri(path)
+
+
+@register.simple_tag
+def site_name() -> str:
+    return str(settings.TRACKER_SITE_NAME)

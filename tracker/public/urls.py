@@ -1,0 +1,65 @@
+"""The public site's addresses (included at the root, in Chinese and under /en/)."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path, re_path
+
+from tracker.public.caching import public_page
+from tracker.public.feeds import CategoryFeed, CommitmentFeed, SiteFeed
+from tracker.public.sitemaps import SITEMAPS
+from tracker.public.views import commitments, corrections, downloads, overview, pages, sources
+
+app_name = "public"
+
+UID = r"(?P<uid>[0-9A-Za-z-]{36})"
+
+urlpatterns = [
+    path("", public_page(overview.overview), name="overview"),
+    path("commitments/", public_page(commitments.commitment_list), name="commitment_list"),
+    path("commitments.csv", public_page(downloads.commitments_csv), name="commitments_csv"),
+    path("commitments.json", public_page(downloads.commitments_json), name="commitments_json"),
+    re_path(
+        rf"^commitments/{UID}/$",
+        public_page(commitments.commitment_detail),
+        name="commitment_detail",
+    ),
+    re_path(
+        rf"^commitments/{UID}\.md$",
+        public_page(downloads.commitment_markdown),
+        name="commitment_md",
+    ),
+    re_path(rf"^commitments/{UID}/feed/$", public_page(CommitmentFeed()), name="commitment_feed"),
+    re_path(rf"^commitments/{UID}/correction/$", corrections.correction_new, name="correction_new"),
+    re_path(
+        rf"^commitments/{UID}/correction/thanks/$",
+        corrections.correction_thanks,
+        name="correction_thanks",
+    ),
+    path("sources/<str:document_id>/", public_page(sources.source_detail), name="source_detail"),
+    path("recent/", public_page(commitments.recent_changes), name="recent"),
+    path("corrections/", public_page(corrections.corrections_log), name="corrections_log"),
+    path("methodology/", public_page(pages.methodology), name="methodology"),
+    path("downloads/", public_page(downloads.downloads_page), name="downloads"),
+    path("downloads/commitments.zip", public_page(downloads.dataset_zip), name="dataset_zip"),
+    path("feed/", public_page(SiteFeed()), name="feed"),
+    path("categories/<str:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
+    # The upstream static site's addresses: <folder>/<short name>, with or without a suffix.
+    path("<str:folder>/<str:name>", commitments.commitment_legacy_redirect, name="legacy"),
+    path("<str:folder>/<str:name>/", commitments.commitment_legacy_redirect),
+]
+
+# Not translated: one robots.txt and one sitemap index for the whole site.
+root_urlpatterns = [
+    path("robots.txt", pages.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+]

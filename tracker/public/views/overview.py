@@ -1,0 +1,92 @@
+"""The home page: how many commitments, by status, category and agency; the latest entries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker.core.agencies import split_agencies
+from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.public import charts
+
+TOP_AGENCIES = 15
+LATEST_ENTRIES = 10
+
+
+def _rows_by(counts: dict[str, dict[str, int]], parameter: str, limit: int | None = None):
+    ordered = sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    if limit:
+        ordered = ordered[:limit]
+    return [(name, dict(by_status), {parameter: name}) for name, by_status in ordered]
+
+
+def overview(request):
+    published = Commitment.objects.published().order_by()
+    by_status = {
+        row["status"]: row["n"] for row in published.values("status").annotate(n=Count("pk"))
+    }
+    by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in published.values("category", "status").annotate(n=Count("pk")):
+        by_category[row["category"]][row["status"]] += row["n"]
+    by_agency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    unassigned = 0
+    for row in published.values("responsible_agency", "status").annotate(n=Count("pk")):
+        agencies = split_agencies(row["responsible_agency"])
+        if not agencies:
+            unassigned += row["n"]
+        for agency in agencies:
+            by_agency[agency][row["status"]] += row["n"]
+    total = sum(by_status.values())
+    overdue = published.overdue().count()
+    list_url = reverse("public:commitment_list")
+
+    status_chart = charts.stacked_bars(
+        _("各狀態承諾數"), [(_("全部承諾"), by_status, {})], list_url
+    )
+    category_rows = _rows_by(by_category, "category")
+    agency_rows = _rows_by(by_agency, "agency", TOP_AGENCIES)
+    latest = (
+        TrackingLog.objects.filter(commitment__is_published=True)
+        .select_related("commitment")
+        .only(
+            "entry_date",
+            "kind",
+            "shape",
+            "from_status",
+            "to_status",
+            "summary",
+            "reason",
+            "text",
+            "judgement",
+            "position",
+            "commitment__uid",
+            "commitment__title",
+            "commitment__status",
+        )
+        .order_by("-entry_date", "-pk")[:LATEST_ENTRIES]
+    )
+    return render(
+        request,
+        "tracker/overview.html",
+        {
+            "total": total,
+            "overdue": overdue,
+            "statuses": [
+                (status, by_status.get(status.value, 0)) for status in charts.STATUS_ORDER
+            ],
+            "status_chart": status_chart,
+            "category_chart": charts.stacked_bars(_("各類別承諾數"), category_rows, list_url),
+            "agency_chart": charts.stacked_bars(
+                _("承諾最多的 %(n)d 個機關") % {"n": TOP_AGENCIES}, agency_rows, list_url
+            ),
+            "agency_total": len(by_agency),
+            "unassigned": unassigned,
+            "status_order": charts.STATUS_ORDER,
+            "latest": list(latest),
+            "Status": Status,
+        },
+    )
