@@ -204,3 +204,15 @@ last_updated: "2026-01-27"
 ## 追蹤紀錄
 
 """
+
+
+def test_timeline_keys_depend_only_on_the_bytes_and_repeats():
+    first = fmt.LogEntryData(entry_date=dt.date(2026, 1, 27), kind=fmt.KIND_CREATED, text="a")
+    other = fmt.LogEntryData(entry_date=dt.date(2026, 1, 28), kind=fmt.KIND_CREATED, text="a")
+    keys = fmt.timeline_keys([first, other, first, first])
+    assert keys[0] == fmt.entry_fingerprint(first) and len(keys[0]) == fmt.ENTRY_KEY_HEX
+    assert keys[1] != keys[0]
+    assert keys[2:] == [f"{keys[0]}-2", f"{keys[0]}-3"]
+    assert fmt.timeline_keys([first, other]) == keys[:2]
+    changed = fmt.LogEntryData(entry_date=dt.date(2026, 1, 27), kind=fmt.KIND_CREATED, text="b")
+    assert fmt.timeline_keys([changed])[0] != keys[0]

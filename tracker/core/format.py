@@ -9,6 +9,7 @@ blank lines) is reported by :func:`canonical_difference`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ FRONT_MATTER_KEYS = (
 SOURCE_KEYS = ("document_id", "term", "session_period", "ey_number", "url")
 OPTIONAL_KEYS = frozenset({"target_date", "target_value", "responsible_agency"})
 
+ENTRY_KEY_HEX = 16
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_DEPTH = 8
@@ -523,6 +525,28 @@ def render_entry(entry: LogEntryData) -> str:
     heading = f"### {entry.entry_date.isoformat()} [{entry.kind}]"
     body = entry_body(entry)
     return f"{heading}\n{body}" if body else heading
+
+
+def entry_fingerprint(entry: LogEntryData) -> str:
+    """Return a short hash of one entry's bytes as the file writes them."""
+    return hashlib.sha256(render_entry(entry).encode("utf-8")).hexdigest()[:ENTRY_KEY_HEX]
+
+
+def timeline_keys(entries: list[LogEntryData]) -> list[str]:
+    """Return each entry's permanent key: its fingerprint, with -2, -3… for repeats.
+
+    The key depends only on the entry's bytes and how many identical entries come before
+    it, so it survives export and import into a fresh database; anchors, feeds and
+    downloads name entries by it (with the commitment's id), never by a row id or position.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for entry in entries:
+        fingerprint = entry_fingerprint(entry)
+        seen[fingerprint] = seen.get(fingerprint, 0) + 1
+        count = seen[fingerprint]
+        keys.append(fingerprint if count == 1 else f"{fingerprint}-{count}")
+    return keys
 
 
 def entry_body(entry: LogEntryData) -> str:
