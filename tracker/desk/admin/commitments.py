@@ -572,7 +572,7 @@ def timeline_history(commitment_id: int, limit: int = 200) -> list[dict]:
             {
                 "record": record,
                 "entry": f"{record.entry_date.isoformat()} [{record.kind}]",
-                "who": who(record.history_user),
+                "who": who(record.history_user, record.history_change_reason),
                 "changes": changes,
             }
         )
