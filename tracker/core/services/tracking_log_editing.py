@@ -216,8 +216,10 @@ def tracking_log_restore(*, history_id: int, user=None) -> TrackingLog:
         if TrackingLog.objects.filter(pk=record.id).exists():
             raise ValidationError(_("這筆紀錄已經還原過了"))
         timeline = list(commitment.log_entries.order_by("position"))
+        # The restored entry takes its old place; entries now there move down by one.
+        returning = record.instance  # a new object on every access: read it once
         restored_timeline = sorted(
-            [*timeline, record.instance], key=lambda row: (row.position, row is record.instance)
+            [*timeline, returning], key=lambda row: (row.position, row is not returning)
         )
         if status_is_explained(commitment.status, timeline) and not status_is_explained(
             commitment.status, restored_timeline
