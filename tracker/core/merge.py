@@ -19,6 +19,27 @@ from typing import Any
 
 from tracker.core import format as fmt
 
+# Commitment fields the merge compares: model field -> how to read it from the file's data.
+MERGED_FIELDS = {
+    "title": lambda data: data.title,
+    "category": lambda data: data.category,
+    "status": lambda data: data.status,
+    "target_date_text": lambda data: data.target_date,
+    "target_value": lambda data: data.target_value,
+    "responsible_agency": lambda data: data.responsible_agency,
+    "wording": lambda data: data.wording,
+    "shows_reply": lambda data: data.reply is not None,
+    "source": lambda data: data.source.document_id,
+    "created_date": lambda data: data.created_at,
+}
+
+
+def stored_value(commitment, name: str):
+    """Return a commitment's value of a merged field, as the file's data spells it."""
+    if name == "source":
+        return commitment.source.document_id
+    return getattr(commitment, name)
+
 
 class Verdict(StrEnum):
     SAME = "same"  # the same entries as the base

@@ -162,7 +162,10 @@ class CommitmentQuerySet(models.QuerySet):
     def with_timeline(self):
         """Return commitments with their source and log entries loaded in two queries."""
         return self.select_related("source").prefetch_related(
-            Prefetch("log_entries", queryset=TrackingLog.objects.order_by("position"))
+            Prefetch(
+                "log_entries",
+                queryset=TrackingLog.objects.select_related("created_by").order_by("position"),
+            )
         )
 
     def with_log_count(self):

@@ -72,27 +72,8 @@ LOG_FIELDS = (
     "summary",
     "judgement",
 )
-# Commitment fields the merge compares: model field -> how to read it from the file's data.
-MERGED_FIELDS = {
-    "title": lambda data: data.title,
-    "category": lambda data: data.category,
-    "status": lambda data: data.status,
-    "target_date_text": lambda data: data.target_date,
-    "target_value": lambda data: data.target_value,
-    "responsible_agency": lambda data: data.responsible_agency,
-    "wording": lambda data: data.wording,
-    "shows_reply": lambda data: data.reply is not None,
-    "source": lambda data: data.source.document_id,
-    "created_date": lambda data: data.created_at,
-}
 # Positions are moved out of the way before a timeline is put in its new order.
 _REORDER_OFFSET = 1_000_000
-
-
-def _ours(commitment: Commitment, name: str):
-    if name == "source":
-        return commitment.source.document_id
-    return getattr(commitment, name)
 
 
 @dataclass
@@ -470,7 +451,9 @@ def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> s
         if key in upstream_rows
     )
     fields_touched = [
-        name for name, read in MERGED_FIELDS.items() if _ours(current, name) != read(base)
+        name
+        for name, read in merge.MERGED_FIELDS.items()
+        if merge.stored_value(current, name) != read(base)
     ]
     local_work = bool(newsroom_rows) or entries_touched or bool(fields_touched)
     notes: list[str] = []
@@ -478,8 +461,8 @@ def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> s
     # Fields.
     source = _upsert_source(item, sources, report)
     conflicts = 0
-    for name, read in MERGED_FIELDS.items():
-        theirs, ours, was = read(data), _ours(current, name), read(base)
+    for name, read in merge.MERGED_FIELDS.items():
+        theirs, ours, was = read(data), merge.stored_value(current, name), read(base)
         decision = merge.decide_field(was, theirs, ours)
         if decision == merge.FieldDecision.TAKE or (
             decision == merge.FieldDecision.CONFLICT and not local_work
