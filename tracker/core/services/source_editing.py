@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.core import format as fmt
 from tracker.core.models import Source
@@ -73,3 +74,17 @@ def _check_renderable(source: Source) -> None:
     problems = renderable_errors(stub_data(reply=reply)).get("source")
     if problems:
         raise ValidationError({"reply_text": problems})
+
+
+def sources_mark_reviewed(*, sources: Iterable[Source], user=None) -> int:
+    """Set new replies aside as reviewed (no commitment needs them); return how many."""
+    marked = 0
+    with transaction.atomic():
+        for source in Source.objects.select_for_update().filter(
+            pk__in=[s.pk for s in sources], reviewed_at__isnull=True
+        ):
+            source.reviewed_at = timezone.now()
+            record_user(source, user)
+            source.save(update_fields=["reviewed_at"])
+            marked += 1
+    return marked
