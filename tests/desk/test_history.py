@@ -111,3 +111,14 @@ def test_the_history_manager_class_is_built_once_not_on_every_save():
     # One class for all models; each manager still reads its own model's history.
     assert TrackingLog.history.model is not Commitment.history.model
     assert Commitment.history.model.__name__ == "HistoricalCommitment"
+
+
+def test_the_deleted_entries_page_lists_what_was_deleted(chief, commitment):
+    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
+    client = logged_in(chief)
+    assert (
+        client.post(reverse("admin:tracker_trackinglog_delete", args=[entry.pk])).status_code == 302
+    )
+    response = client.get(reverse("admin:tracker_trackinglog_deleted"))
+    assert response.status_code == 200
+    assert entry.summary[:10] in response.content.decode()

@@ -67,7 +67,6 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
         "target_date_label",
         "last_updated",
         "log_count",
-        "review_count",
         "is_published",
     )
     list_filter = (
@@ -156,13 +155,16 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
             )
         return text
 
-    @admin.display(description=gettext_lazy("紀錄數"), ordering="log_count")
+    @admin.display(description=gettext_lazy("紀錄數（待審核）"), ordering="log_count")
     def log_count(self, obj):
-        return obj.log_count
-
-    @admin.display(description=gettext_lazy("待審核"), ordering="review_count")
-    def review_count(self, obj):
-        return obj.review_count or ""
+        if not obj.review_count:
+            return obj.log_count
+        return format_html(
+            '{} <span class="tracker-review-count" title="{}">({})</span>',
+            obj.log_count,
+            _("其中 %(count)d 筆自動判斷待審核") % {"count": obj.review_count},
+            _("%(count)d 待審核") % {"count": obj.review_count},
+        )
 
     # The change page -------------------------------------------------------------------
 
