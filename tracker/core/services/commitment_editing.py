@@ -200,25 +200,13 @@ def commitment_update(
     saved in between and what changed, and ValidationError naming the field for a value that
     cannot be stored or exported.
     """
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    if not changes:
-        return commitment
-    with transaction.atomic():
-        locked = locked_with_changes(
-            model=Commitment,
-            pk=commitment.pk,
-            base_version=base_version,
-            changes=changes,
-            watched=watched,
-        )
-        record_user(locked, user)
-        locked.save()
-        _check_renderable(locked)
-        if SEARCHED_FIELDS & set(changes):
-            search_document_commitment_set(commitment=locked)
-    _copy_back(commitment, locked)
+    commitment_save(
+        commitment=commitment,
+        base_version=base_version,
+        changes=changes,
+        watched=watched,
+        user=user,
+    )
     return commitment
 
 

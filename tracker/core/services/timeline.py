@@ -29,6 +29,14 @@ class Evidence:
     judgement: str
     source_type: str = DEFAULT_SOURCE_TYPE
 
+    def as_fields(self) -> dict[str, str]:
+        """Return the document as TrackingLog's field values."""
+        return {name: getattr(self, name) for name in EVIDENCE_FIELD_NAMES}
+
+
+# The five cited-document fields, in the file's order (tracker.core.format.EVIDENCE_FIELDS).
+EVIDENCE_FIELD_NAMES = ("source_type", "document_number", "document_url", "summary", "judgement")
+
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -37,7 +45,7 @@ def today() -> dt.date:
 def validate_evidence(evidence: Evidence) -> None:
     """Raise ValidationError, keyed by field, for a cited document that cannot be logged."""
     errors: dict[str, str] = {}
-    for name in ("source_type", "document_number", "document_url", "summary", "judgement"):
+    for name in EVIDENCE_FIELD_NAMES:
         value = getattr(evidence, name)
         if "\n" in value or "\r" in value:
             errors[name] = _("只能有一行文字")
@@ -175,12 +183,8 @@ def write_progress(
         entry_date=entry_date,
         kind=kind,
         shape=EntryShape.EVIDENCE,
-        source_type=evidence.source_type,
-        document_number=evidence.document_number,
-        document_url=evidence.document_url,
-        summary=evidence.summary,
-        judgement=evidence.judgement,
         created_by=_editor(user),
+        **evidence.as_fields(),
     )
     record_user(entry, user)
     entry.save()
@@ -217,14 +221,7 @@ def write_status_change(
     else:
         # The evidence shape writes no 狀態 line to the file; the timeline still knows what
         # this entry set (explained_status).
-        values |= {
-            "shape": EntryShape.EVIDENCE,
-            "source_type": evidence.source_type,
-            "document_number": evidence.document_number,
-            "document_url": evidence.document_url,
-            "summary": evidence.summary,
-            "judgement": evidence.judgement,
-        }
+        values |= {"shape": EntryShape.EVIDENCE, **evidence.as_fields()}
     entry = TrackingLog(
         commitment=locked, position=_next_position(locked), created_by=_editor(user), **values
     )

@@ -21,6 +21,7 @@ from tracker.core.services.commitment_editing import format_problem, stub_data
 from tracker.core.services.edit_conflicts import check_not_deleted, check_version
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
+    EVIDENCE_FIELD_NAMES,
     Evidence,
     commitment_record_status,
     explained_status,
@@ -42,7 +43,6 @@ EDITABLE_FIELDS = (
     "summary",
     "judgement",
 )
-EVIDENCE_FIELD_NAMES = ("source_type", "document_number", "document_url", "summary", "judgement")
 
 
 def _lock_commitment(commitment_id: int) -> Commitment:
