@@ -12,8 +12,56 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv.parser import parse_stream
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The deployment's configuration: one file, read here by every process that loads the
+# settings (gunicorn's workers, manage.py in a shell, the timers' jobs), so that nobody has to
+# remember to load it and the shell and systemd cannot disagree about its quoting. Variables
+# already in the environment win. Owned by root and readable by the service's group only: the
+# service must not be able to rewrite its own secrets, nor anyone else read them.
+DEFAULT_ENV_FILE = "/etc/tracker/tracker.env"
+
+
+def load_env_file(path: str, *, required: bool) -> None:
+    """Put the file's variables into the environment, refusing a file others can read."""
+    if not path:
+        return
+    try:
+        mode = Path(path).stat().st_mode
+        with open(path, encoding="utf-8") as stream:
+            bindings = list(parse_stream(stream))
+    except FileNotFoundError:
+        if required:
+            raise ImproperlyConfigured(
+                f"TRACKER_ENV_FILE names {path}, which does not exist"
+            ) from None
+        return
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"cannot read {path}: {error.strerror} (run as root or as the service's user)"
+        ) from None
+    if mode & 0o027:
+        raise ImproperlyConfigured(
+            f"{path} has mode {mode & 0o777:04o}: other users can read it or its group can "
+            f"write it (chown root:tracker {path} && chmod 640 {path})"
+        )
+    for binding in bindings:
+        # python-dotenv would only warn and skip the line: a setting silently lost. The
+        # line itself is not shown, as it may hold a secret.
+        if binding.error:
+            raise ImproperlyConfigured(
+                f"{path}, line {binding.original.line}: not NAME=value (an unclosed quote?)"
+            )
+        if binding.key is not None and binding.value is not None:
+            os.environ.setdefault(binding.key, binding.value)
+
+
+load_env_file(
+    os.environ.get("TRACKER_ENV_FILE", DEFAULT_ENV_FILE),
+    required=bool(os.environ.get("TRACKER_ENV_FILE")),
+)
 
 
 def envbool(name: str, default: str) -> bool:
@@ -49,10 +97,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is not true "
-            "(production is the default; set DJANGO_DEBUG=true for development)"
+            f"(production is the default: put it in {DEFAULT_ENV_FILE}; "
+            "set DJANGO_DEBUG=true for development)"
         )
     # Development only: a fixed key so sessions survive restarts of the dev server.
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
+# Earlier keys, still accepted for signatures (sessions, password resets, open correction
+# forms) but never used to sign: rotate by moving the old key here, drop it a few days later.
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
@@ -123,6 +175,13 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Connections are kept between requests (each worker has its own): opening one and running
 # the PRAGMAs above on every request halved the throughput of cached pages and 304s
 # (bench/RESULTS.md). A broken connection is noticed and replaced before it is reused.
+# Production names its database: a forgotten DATABASE_URL must not quietly create an empty
+# SQLite file beside the code and serve from it.
+if not DEBUG and not os.environ.get("DATABASE_URL") and not os.environ.get("SQLITE_PATH"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DJANGO_DEBUG is not true "
+        f"(or SQLITE_PATH to run on SQLite; the configuration file is {DEFAULT_ENV_FILE})"
+    )
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 DATABASES = {
     "default": dj_database_url.config(
