@@ -306,6 +306,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Monitoring may ask gunicorn directly, over plain HTTP (/healthz).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "true")
     SESSION_COOKIE_SECURE = True
