@@ -1,4 +1,4 @@
-"""Settings for Commitment Tracker, read once from the environment.
+"""Settings for Commitment Tracker, read once from the environment and its file.
 
 Production is the default: debugging is on only when DJANGO_DEBUG=true asks for it (the
 run-site and test commands do), and without debugging a missing secret stops the server
@@ -12,56 +12,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from dotenv.parser import parse_stream
+
+from config.envfile import DEFAULT_ENV_FILE, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# The deployment's configuration: one file, read here by every process that loads the
-# settings (gunicorn's workers, manage.py in a shell, the timers' jobs), so that nobody has to
-# remember to load it and the shell and systemd cannot disagree about its quoting. Variables
-# already in the environment win. Owned by root and readable by the service's group only: the
-# service must not be able to rewrite its own secrets, nor anyone else read them.
-DEFAULT_ENV_FILE = "/etc/tracker/tracker.env"
-
-
-def load_env_file(path: str, *, required: bool) -> None:
-    """Put the file's variables into the environment, refusing a file others can read."""
-    if not path:
-        return
-    try:
-        mode = Path(path).stat().st_mode
-        with open(path, encoding="utf-8") as stream:
-            bindings = list(parse_stream(stream))
-    except FileNotFoundError:
-        if required:
-            raise ImproperlyConfigured(
-                f"TRACKER_ENV_FILE names {path}, which does not exist"
-            ) from None
-        return
-    except OSError as error:
-        raise ImproperlyConfigured(
-            f"cannot read {path}: {error.strerror} (run as root or as the service's user)"
-        ) from None
-    if mode & 0o027:
-        raise ImproperlyConfigured(
-            f"{path} has mode {mode & 0o777:04o}: other users can read it or its group can "
-            f"write it (chown root:tracker {path} && chmod 640 {path})"
-        )
-    for binding in bindings:
-        # python-dotenv would only warn and skip the line: a setting silently lost. The
-        # line itself is not shown, as it may hold a secret.
-        if binding.error:
-            raise ImproperlyConfigured(
-                f"{path}, line {binding.original.line}: not NAME=value (an unclosed quote?)"
-            )
-        if binding.key is not None and binding.value is not None:
-            os.environ.setdefault(binding.key, binding.value)
-
-
-load_env_file(
-    os.environ.get("TRACKER_ENV_FILE", DEFAULT_ENV_FILE),
-    required=bool(os.environ.get("TRACKER_ENV_FILE")),
-)
+# The deployment's configuration file (/etc/tracker/tracker.env): read here, by every process
+# that loads the settings (gunicorn's workers, manage.py, the timers' jobs).
+load_env_file()
 
 
 def envbool(name: str, default: str) -> bool:
@@ -260,11 +218,24 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# To stderr (the journal, under systemd), in gunicorn's own line format and time zone (its
+# error log: deploy/gunicorn.conf.py), so one service's lines read as one log.
+LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": LOG_DATE_FORMAT,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # check_data --log reports every finding; those needing an editor are warnings.
+        "tracker.check_data": {"level": "INFO"},
+    },
 }
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
@@ -323,6 +294,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Failed logins are logged (as warnings) with the username and the client's address, which
+# django-axes masks by default: an operator needs both to tell an attack from a typo. The
+# password is always masked.
+AXES_SENSITIVE_PARAMETERS = []
 # The proxy overwrites X-Forwarded-For with the client's address (README's nginx config), so
 # the header holds PROXY_COUNT - 1 proxy addresses after the client's. A longer, spoofed chain
 # is not trusted: its attempts all count against the proxy's own address, so rotating fake

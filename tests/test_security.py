@@ -221,3 +221,14 @@ def test_spoofed_forwarded_chains_cannot_dodge_the_lockout(client, editor, setti
     spoofed = behind_proxy(client, "correct horse battery", "10.9.8.200, 203.0.113.7")
     assert spoofed.status_code == 429
     assert behind_proxy(client, "correct horse battery", "198.51.100.2").status_code == 302
+
+
+@pytest.mark.lockout
+def test_a_failed_login_is_logged_with_username_and_client_address(
+    client, editor, one_proxy, caplog
+):
+    with caplog.at_level("WARNING", logger="axes"):
+        behind_proxy(client, "wrong", "203.0.113.9")
+    lines = [record.getMessage() for record in caplog.records if record.name.startswith("axes")]
+    assert any('username: "editor"' in line and "203.0.113.9" in line for line in lines), lines
+    assert not any("wrong" in line for line in lines)

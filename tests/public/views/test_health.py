@@ -29,11 +29,26 @@ def test_a_pending_migration_fails_it_at_once(client):
     assert response.json()["checks"]["migrations"] == "pending"
 
 
+def test_a_database_never_migrated_is_reachable_but_pending(client, monkeypatch):
+    def no_table(*args, **kwargs):
+        raise OperationalError("no such table: django_migrations")
+
+    monkeypatch.setattr(connection, "cursor", no_table)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "migrations": "pending",
+        "cache": "ok",
+        "static": "ok",
+    }
+
+
 def test_an_unreachable_database_fails_it_without_details(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("could not connect to server at 10.0.0.5 password=hunter2")
 
-    monkeypatch.setattr(connection, "cursor", refuse)
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "unreachable"

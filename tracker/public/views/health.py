@@ -31,12 +31,17 @@ def _latest_migrations() -> frozenset[tuple[str, str]]:
 
 def _database_and_migrations() -> tuple[str, str]:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT app, name FROM django_migrations")
-            applied = set(cursor.fetchall())
+        connection.ensure_connection()
     except DatabaseError:
         logger.exception("healthz: the database did not answer")
         return "unreachable", "unknown"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            applied = set(cursor.fetchall())
+    except DatabaseError:  # a database never migrated has no such table
+        logger.exception("healthz: cannot read the applied migrations")
+        return "ok", "pending"
     return "ok", "ok" if _latest_migrations() <= applied else "pending"
 
 
