@@ -218,6 +218,13 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Files the service writes: the zip download, built once per data version, and backups
+# (manage.py backup_database), private to the service's user.
+TRACKER_DOWNLOADS_DIR = Path(
+    os.environ.get("TRACKER_DOWNLOADS_DIR", BASE_DIR / "var" / "downloads")
+)
+TRACKER_BACKUP_DIR = Path(os.environ.get("TRACKER_BACKUP_DIR", BASE_DIR / "var" / "backups"))
+
 # To stderr (the journal, under systemd), in gunicorn's own line format and time zone (its
 # error log: deploy/gunicorn.conf.py), so one service's lines read as one log.
 LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
