@@ -98,3 +98,23 @@ def test_a_restore_is_seen_by_connections_the_site_already_holds(backup_dir):
             assert cursor.fetchone() == (1,)
     finally:
         worker.close()
+
+
+def test_pruning_deletes_only_old_backups_of_ours(backup_dir):
+    import os
+    import time
+
+    make_commitment()
+    old = database_backup().path
+    newest = database_backup().path
+    unrelated = backup_dir / "notes.sqlite3"
+    unrelated.write_text("mine")
+    month_ago = time.time() - 31 * 86400
+    for path in (old, unrelated):
+        os.utime(path, (month_ago, month_ago))
+    out = io.StringIO()
+    call_command("backup_database", "--prune-days", "14", stdout=out)
+    assert f"deleted {old}" in out.getvalue()
+    assert not old.exists()
+    assert newest.exists() and unrelated.exists()
+    assert len(list(backup_dir.glob("tracker-*"))) == 2

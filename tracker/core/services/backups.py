@@ -24,6 +24,8 @@ from django.db import connection
 
 SQLITE_HEADER = b"SQLite format 3\0"
 PG_DUMP_HEADER = b"PGDMP"
+# What backup_default_path names; pruning touches nothing else in the folder.
+BACKUP_PATTERNS = ("tracker-*.sqlite3", "tracker-*.pgdump")
 
 
 class BackupError(Exception):
@@ -68,6 +70,19 @@ def database_backup(*, path: Path | None = None) -> Backup:
     finally:
         Path(temporary).unlink(missing_ok=True)
     return Backup(path=path, size=path.stat().st_size)
+
+
+def backups_prune(*, keep_days: int) -> list[Path]:
+    """Delete the default folder's backups older than keep_days, always keeping the newest."""
+    found = sorted(
+        (path for pattern in BACKUP_PATTERNS for path in backups_dir().glob(pattern)),
+        key=lambda path: path.stat().st_mtime,
+    )
+    limit = dt.datetime.now().timestamp() - keep_days * 86400
+    old = [path for path in found[:-1] if path.stat().st_mtime < limit]
+    for path in old:
+        path.unlink()
+    return old
 
 
 def database_restore(*, path: Path) -> Backup:

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.core.services.backups import BackupError, database_backup
+from tracker.core.services.backups import BackupError, backups_prune, database_backup
 
 
 class Command(BaseCommand):
@@ -18,8 +18,17 @@ class Command(BaseCommand):
             help="Where to write it (default: TRACKER_BACKUP_DIR/tracker-<UTC time>.sqlite3 "
             "or .pgdump). An existing file is never overwritten.",
         )
+        parser.add_argument(
+            "--prune-days",
+            type=int,
+            metavar="DAYS",
+            help="After a good backup, delete backups in TRACKER_BACKUP_DIR older than DAYS "
+            "(the newest is always kept).",
+        )
 
-    def handle(self, *args, output, **options):
+    def handle(self, *args, output, prune_days, **options):
+        if prune_days is not None and prune_days < 1:
+            raise CommandError(f"--prune-days must be at least 1, got {prune_days}")
         started = time.monotonic()
         try:
             backup = database_backup(path=output)
@@ -31,3 +40,6 @@ class Command(BaseCommand):
                 f"{time.monotonic() - started:.2f} s)"
             )
         )
+        if prune_days is not None:
+            for path in backups_prune(keep_days=prune_days):
+                self.stdout.write(f"deleted {path}")
