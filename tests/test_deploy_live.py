@@ -99,7 +99,7 @@ class Site:
         temporary.mkdir()
         main.write_text(
             f"""
-            user root;
+            {"user root;" if os.geteuid() == 0 else ""}
             worker_processes 1;
             daemon off;
             pid {self.work}/nginx.pid;
