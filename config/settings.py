@@ -160,27 +160,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# "pages" holds rendered public pages per worker, keyed by the data version
-# (tracker.public.caching).
-# DJANGO_PAGE_CACHE_ENTRIES=0 turns it off (every request renders; benchmarks use it).
+# "pages" holds rendered public pages, keyed by the data version (tracker.public.caching);
+# "aggregates" the counts over the whole table (the list's filter menus), keyed the same way.
+# By default each worker keeps its own in memory; DJANGO_CACHE_URL=redis://... shares one
+# copy between all workers (README, "Caching"). DJANGO_PAGE_CACHE_ENTRIES=0 turns the page
+# cache off (every request renders; benchmarks use it).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tracker-pages",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL must start with redis://, rediss:// or unix:// "
+            f"(got {CACHE_URL.split(':', 1)[0]!r}...)"
+        )
+    # Old versions' keys are never asked for again: a day's expiry lets Redis drop them
+    # even without a maxmemory policy.
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "TIMEOUT": 24 * 3600,
     }
-    if PAGE_CACHE_ENTRIES
-    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    # Counts over the whole table (the list's filter menus), also keyed by the data version.
-    "aggregates": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tracker-aggregates",
-        "TIMEOUT": None,
-    },
-}
+    CACHES = {
+        "default": shared | {"KEY_PREFIX": "tracker", "TIMEOUT": 300},
+        "pages": shared | {"KEY_PREFIX": "tracker-pages"},
+        "aggregates": shared | {"KEY_PREFIX": "tracker-aggregates"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker-pages",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+        },
+        "aggregates": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker-aggregates",
+            "TIMEOUT": None,
+        },
+    }
+if not PAGE_CACHE_ENTRIES:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed logins and refuses a locked-out client before the password

@@ -130,3 +130,28 @@ def test_an_open_correction_form_survives_a_rotation_only_with_the_fallback(
     else:
         accepted = True
     assert accepted is valid
+
+
+def test_a_cache_url_shares_every_cache_through_redis(tmp_path):
+    environment = {
+        "PATH": PRODUCTION["PATH"],
+        "TRACKER_ENV_FILE": "",
+        "DJANGO_DEBUG": "true",
+        "DJANGO_CACHE_URL": "redis://:secret@127.0.0.1:6390/2",
+    }
+    assert setting(
+        environment,
+        "sorted({c['BACKEND'].rsplit('.', 1)[1] + ' ' + c['LOCATION'] "
+        "for c in settings.CACHES.values()})",
+    ) == repr(["RedisCache redis://:secret@127.0.0.1:6390/2"])
+
+
+def test_a_cache_url_that_is_not_redis_is_named_without_its_password(tmp_path):
+    environment = PRODUCTION | {
+        "SQLITE_PATH": str(tmp_path / "db"),
+        "DJANGO_CACHE_URL": "memcached://user:hunter2@10.0.0.1",
+    }
+    result = run_manage("check", environment=environment)
+    assert result.returncode == 2
+    assert "DJANGO_CACHE_URL must start with redis://" in result.stderr
+    assert "hunter2" not in result.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, free_ports
 
 pytestmark = pytest.mark.deploy  # on SQLite only: the database does not matter here
 
@@ -29,18 +29,6 @@ SH = shutil.which("sh") or "/bin/sh"
 # The client connects from a loopback address of its own, so that the address the site
 # sees can be told apart from nginx's (127.0.0.1).
 CLIENT_ADDRESS = "127.0.0.2"
-
-
-def free_ports(count: int) -> list[int]:
-    """Return distinct ports free on every address (probes held open until all are chosen)."""
-    probes = [socket.socket(socket.AF_INET6) for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("::", 0))  # dual-stack: free on IPv4 and IPv6 alike
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 def replace(text: str, old: str, new: str) -> str:

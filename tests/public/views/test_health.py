@@ -4,6 +4,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import free_ports
+
 pytestmark = pytest.mark.django_db
 
 
@@ -90,3 +92,16 @@ def test_it_answers_plain_http_in_production(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+def test_a_redis_cache_that_does_not_answer_fails_it(client, settings):
+    (closed,) = free_ports(1)
+    settings.CACHES = settings.CACHES | {
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed}/0",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "unreachable"
