@@ -13,13 +13,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.envfile import DEFAULT_ENV_FILE, load_env_file
+from config.envfile import DEFAULT_ENV_FILE, env_file_path, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The deployment's configuration file (/etc/tracker/tracker.env): read here, by every process
 # that loads the settings (gunicorn's workers, manage.py, the timers' jobs).
 load_env_file()
+TRACKER_ENV_FILE = env_file_path()
 
 
 def envbool(name: str, default: str) -> bool:

@@ -155,3 +155,18 @@ def test_a_cache_url_that_is_not_redis_is_named_without_its_password(tmp_path):
     assert result.returncode == 2
     assert "DJANGO_CACHE_URL must start with redis://" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_check_deploy_warns_when_the_file_is_not_root_s(tmp_path):
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the file to another user")
+    path = env_file(tmp_path, f"DJANGO_SECRET_KEY={KEY}\n")
+    environment = PRODUCTION | {"TRACKER_ENV_FILE": str(path), "SQLITE_PATH": str(tmp_path / "d")}
+    clean = run_manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
+    assert clean.returncode == 0, clean.stderr
+    os.chown(path, 65534, 65534)  # nobody: as if the service's user owned it
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stderr
