@@ -80,13 +80,11 @@ RELEASE_FOLDERS = ("config", "tracker", "locale")
 RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg"}
 
 
+# Computed once per process: an upgrade is only served by new workers (a reload), which
+# compute it anew. TRACKER_RELEASE overrides it (a build can name itself).
 @functools.cache
 def release() -> str:
-    """Return a short hash of the code and static files this process serves.
-
-    Computed once per process: an upgrade is only served by new workers (a reload), which
-    compute it anew. TRACKER_RELEASE overrides it (a build can name itself).
-    """
+    """Return a short hash of the code and static files this process serves."""
     named = os.environ.get("TRACKER_RELEASE", "").strip()
     if named:
         return named
@@ -106,8 +104,9 @@ def release() -> str:
 
 
 def version_tag(request=None) -> str:
-    """Return the version, its time and the release: nothing reuses a tag after a restore
-    (which rewinds the number, not its time) or an upgrade (which changes the release)."""
+    """Return the version, its time and the release, as cache keys and ETags use them."""
+    # The time, because a restore rewinds the number (later changes reuse it) but never
+    # with the same time; the release, because an upgrade changes the pages' bytes.
     version = data_version_for(request)
     return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}.{release()}"
 

@@ -44,12 +44,10 @@ def correction_submit(
 
 
 def _lock_sender(client_key: str) -> None:
-    """Make one sender's submissions count and insert one at a time, until commit.
-
-    Without it, submissions sent at the same moment all count the same earlier ones and all
-    pass the limit. There is no row to lock per sender, so PostgreSQL takes an advisory lock
-    on the key; SQLite needs none, as its IMMEDIATE transactions already run one at a time.
-    """
+    """Make one sender's submissions count and insert one at a time, until commit."""
+    # Without it, submissions sent at the same moment all count the same earlier ones and
+    # all pass the limit. There is no row to lock per sender, so PostgreSQL takes an advisory
+    # lock on the key; SQLite needs none, as its IMMEDIATE transactions run one at a time.
     if connection.vendor == "postgresql":
         number = int.from_bytes(hashlib.sha256(client_key.encode()).digest()[:8], signed=True)
         with connection.cursor() as cursor:

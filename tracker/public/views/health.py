@@ -19,13 +19,11 @@ from django.views.decorators.http import require_GET
 logger = logging.getLogger(__name__)
 
 
+# Read from disk once per process: the code, and so this answer, only changes when the
+# workers are replaced (a reload starts new ones).
 @functools.cache
 def _latest_migrations() -> frozenset[tuple[str, str]]:
-    """Return the newest migration of each app in the code this process runs.
-
-    Read from disk once per process: the code, and so this answer, only changes when the
-    workers are replaced (a reload starts new ones).
-    """
+    """Return the newest migration of each app in the code this process runs."""
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
