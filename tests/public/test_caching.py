@@ -161,3 +161,17 @@ def test_rebuilding_the_search_index_changes_the_version_once(commitment):
     before = version()
     call_command("rebuild_search_index", stdout=StringIO())
     assert version() == before + 1
+
+
+def test_an_upgrade_changes_the_etag_and_the_cached_page(client, commitment, monkeypatch):
+    from tracker.core.data_version import release
+
+    monkeypatch.setenv("TRACKER_RELEASE", "before-upgrade")
+    release.cache_clear()
+    first = client.get("/")
+    monkeypatch.setenv("TRACKER_RELEASE", "after-upgrade")
+    release.cache_clear()  # what new workers do after a reload
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    release.cache_clear()

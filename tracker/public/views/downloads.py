@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from tracker.core.agencies import split_agencies
-from tracker.core.models import Commitment, DataVersion
+from tracker.core.data_version import version_tag
+from tracker.core.models import Commitment
 from tracker.core.services.commitment_export import commitment_render, iter_rendered
 from tracker.public.views.commitments import filtered_commitments
 
@@ -161,9 +162,12 @@ def commitment_markdown(request, uid: str):
 
 
 def _dataset_version() -> str:
-    """Return a key that changes whenever a published file's bytes could change."""
-    version = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return str(version or 0)
+    """Return a key that changes whenever a published file's bytes could change.
+
+    The number with its time and the release: a restore rewinds the number (later changes
+    would reuse it), an upgrade may change how files are rendered.
+    """
+    return version_tag()
 
 
 def downloads_dir() -> Path:
