@@ -338,7 +338,7 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         reply = None
         if shows_reply and source is not None:
             reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
-        data = commitment_editing.stub_data(wording=wording, reply=reply)
+        data = fmt.stub(wording=wording, reply=reply)
         for name, messages in commitment_editing.renderable_errors(data).items():
             for message in messages:
                 self.add_error(None if name == NON_FIELD_ERRORS else name, message)

@@ -92,27 +92,6 @@ def renderable_errors(data: fmt.CommitmentData) -> dict[str, list[str]]:
     return {}
 
 
-def stub_data(
-    *, wording: str = "-", reply: fmt.ReplyData | None = None, log=()
-) -> fmt.CommitmentData:
-    """Return a minimal commitment around some values, to check that they can be written."""
-    return fmt.CommitmentData(
-        id="0" * 36,
-        title="-",
-        category="-",
-        status=fmt.STATUS_TRACKING,
-        target_date=None,
-        target_value=None,
-        responsible_agency=None,
-        source=fmt.SourceData("-", "-", "-", "", ""),
-        created_at=dt.date(2000, 1, 1),
-        last_updated=dt.date(2000, 1, 1),
-        wording=wording,
-        reply=reply,
-        log=list(log),
-    )
-
-
 def _check_renderable(commitment: Commitment) -> None:
     errors = renderable_errors(commitment.to_data())
     if errors:

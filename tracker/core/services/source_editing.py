@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tracker.core import format as fmt
 from tracker.core.models import Source
-from tracker.core.services.commitment_editing import renderable_errors, stub_data
+from tracker.core.services.commitment_editing import renderable_errors
 from tracker.core.services.edit_conflicts import locked_with_changes
 from tracker.core.services.search_index import search_document_source_set
 from tracker.core.services.timeline import record_user
@@ -71,7 +71,7 @@ def source_update(
 
 def _check_renderable(source: Source) -> None:
     reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
-    problems = renderable_errors(stub_data(reply=reply)).get("source")
+    problems = renderable_errors(fmt.stub(reply=reply)).get("source")
     if problems:
         raise ValidationError({"reply_text": problems})
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
 from tracker.core.models import Commitment, EntryShape, Status, TrackingLog
-from tracker.core.services.commitment_editing import format_problem, stub_data
+from tracker.core.services.commitment_editing import format_problem
 from tracker.core.services.edit_conflicts import check_not_deleted, check_version
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
@@ -85,7 +85,7 @@ def validate_entry_values(*, entry: TrackingLog, changed: Iterable[str]) -> None
                 add("reason", message)
     else:
         try:
-            fmt.check_renderable(stub_data(log=[entry.to_data()]))
+            fmt.check_renderable(fmt.stub(log=[entry.to_data()]))
         except fmt.FormatError as error:
             add("text", format_problem(error))
     if errors:
