@@ -11,7 +11,7 @@ from tracker.core import format as fmt
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("tracker", "0005_admin_history_versions")]
-AFTER = [("tracker", "0006_sync")]
+AFTER = [("tracker", "0008_sync_entry_keys_unique")]
 
 
 @pytest.fixture(autouse=True)

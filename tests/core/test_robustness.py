@@ -145,3 +145,35 @@ def test_killed_export_leaves_the_previous_export_in_place(many_files, tmp_path)
     assert len(tree(out)) == len(list(many_files.rglob("*.md")))
     assert not list(tmp_path.glob(".out.export-*"))
     assert not list(tmp_path.glob(".out.previous-*"))
+
+
+def test_two_imports_at_once_one_waits_its_turn_and_nothing_fails_falsely(tmp_path, many_files):
+    database = tmp_path / "db.sqlite3"
+    assert manage(database, "migrate", "-v0").returncode == 0
+    command = [sys.executable, str(ROOT / "manage.py"), "import_commitments", str(many_files)]
+    first, second = (
+        subprocess.Popen(
+            command,
+            env=environment(database),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    )
+    results = [
+        (*process.communicate(timeout=300), process.returncode) for process in (first, second)
+    ]
+    finished = [result for result in results if result[2] == 0]
+    refused = [result for result in results if result[2] != 0]
+    total = len(list(many_files.rglob("*.md")))
+    assert len(finished) == 1 and len(refused) == 1, results
+    assert f"{total} created" in finished[0][0]
+    lines = refused[0][1].strip().splitlines()
+    assert len(lines) == 1 and "another import is running" in lines[0], lines
+    assert "Traceback" not in refused[0][1]
+    assert stored_commitments(database) == total
+    # Once the first is done, the second runs as usual and changes nothing.
+    again = manage(database, "import_commitments", str(many_files))
+    assert again.returncode == 0 and f"{total} unchanged" in again.stdout

@@ -1,11 +1,13 @@
 """The daily sync: upstream's changes merge with the newsroom's work and never destroy it."""
 
+import contextlib
 import dataclasses
 import datetime as dt
 import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, connections
 
 from tests.helpers import database_snapshot
 from tracker.core import format as fmt
@@ -419,11 +421,29 @@ def test_a_newer_file_that_fails_validation_leaves_the_record_as_it_was(upstream
     assert database_snapshot() == before
 
 
+@contextlib.contextmanager
+def another_import_running():
+    """Hold the import lock as another process would (PostgreSQL: another session)."""
+    if connection.vendor != "postgresql":
+        with commitment_import.import_lock():
+            yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [commitment_import.LOCK_ID])
+        yield
+    finally:
+        other.close()
+
+
 def test_a_second_import_while_one_runs_is_refused_with_when_it_started(upstream):
-    with commitment_import.import_lock():
-        SyncRun.objects.create(source="elsewhere")
-        with pytest.raises(ImportBusy, match="another import is running since"):
-            commitments_import_paths(paths=[upstream])
+    SyncRun.objects.create(source="elsewhere")
+    with (
+        another_import_running(),
+        pytest.raises(ImportBusy, match="another import is running since"),
+    ):
+        commitments_import_paths(paths=[upstream])
 
 
 def test_an_editors_stale_form_names_the_sync_run(upstream, editor):

@@ -257,7 +257,7 @@ def import_lock():
     """Let one import run at a time, on this database (raise ImportBusy otherwise)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_ID])
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
             (locked,) = cursor.fetchone()
         if not locked:
             raise ImportBusy(_busy_message())
@@ -265,7 +265,7 @@ def import_lock():
             yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_ID])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
         return
     name = str(settings.DATABASES["default"]["NAME"])
     if "mode=memory" in name or name == ":memory:":
@@ -282,7 +282,7 @@ def import_lock():
         yield
 
 
-_LOCK_ID = 7_004_301  # any constant: PostgreSQL advisory locks are keyed by a number
+LOCK_ID = 7_004_301  # any constant: PostgreSQL advisory locks are keyed by a number
 
 
 def _busy_message() -> str:

@@ -30,8 +30,9 @@ from tracker.core.services.tracking_log_editing import tracking_log_delete
 
 
 def _locked_open(conflict: SyncConflict) -> SyncConflict:
+    # Lock the item's own row (PostgreSQL locks no row of an outer join's nullable side).
     locked = (
-        SyncConflict.objects.select_for_update()
+        SyncConflict.objects.select_for_update(of=("self",))
         .select_related("commitment", "decided_by")
         .get(pk=conflict.pk)
     )
