@@ -90,11 +90,6 @@ def split_agencies(name: str | None) -> list[str]:
     return result
 
 
-def spellings_of(canonical: str) -> tuple[str, ...]:
-    """Return every spelling that means the canonical agency, the canonical name first."""
-    return (canonical, *ALIAS_GROUPS.get(canonical, ()))
-
-
 def alias_groups_in(names: Iterable[str | None]) -> dict[str, list[str]]:
     """Return canonical name -> the distinct spellings used, for groups with two or more."""
     groups: dict[str, set[str]] = {}

@@ -56,7 +56,6 @@ FRONT_MATTER_KEYS = (
     "last_updated",
 )
 SOURCE_KEYS = ("document_id", "term", "session_period", "ey_number", "url")
-OPTIONAL_KEYS = frozenset({"target_date", "target_value", "responsible_agency"})
 
 ENTRY_KEY_HEX = 16
 MAX_FILE_BYTES = 2 * 1024 * 1024

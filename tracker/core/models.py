@@ -490,13 +490,6 @@ class DuplicateCopy(models.Model):
 
 
 class SourceQuerySet(models.QuerySet):
-    def cited(self):
-        """Return replies a commitment comes from or a timeline entry cites by number."""
-        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
-        return self.filter(
-            models.Q(commitments__isnull=False) | models.Q(ey_number__in=cited_numbers)
-        ).distinct()
-
     def to_review(self):
         """Return imported replies no commitment cites yet and no editor has set aside."""
         cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")

@@ -44,7 +44,6 @@ PAYLOAD_FIELDS = {
 }
 # What commitment files also hold: for a reply they cite, the files' values are kept.
 FILE_FIELDS = ("term", "session_period", "ey_number", "url", "subject", "reply_text")
-REPLY_ONLY_FIELDS = ("session_times", "ly_number")
 _IDENTIFIER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.:-]*$")
 
 

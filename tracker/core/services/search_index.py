@@ -27,14 +27,11 @@ def source_search_parts(*, subject, reply_text) -> list[str]:
     return [subject, reply_text]
 
 
-def search_document_commitment_set(
-    *, commitment, entries=None, document_model=None, new: bool = False
-) -> None:
+def search_document_commitment_set(*, commitment, entries=None, new: bool = False) -> None:
     """Write the search document of one commitment (entries: its log, if already at hand).
 
     ``new``: the commitment was just created, so it has no document yet (one INSERT).
     """
-    document_model = document_model or SearchDocument
     if entries is None:
         entries = commitment.log_entries.order_by("position")
     tokens = document_tokens(
@@ -46,23 +43,22 @@ def search_document_commitment_set(
         )
     )
     if new:
-        document_model.objects.create(commitment_id=commitment.pk, tokens=tokens)
+        SearchDocument.objects.create(commitment_id=commitment.pk, tokens=tokens)
     else:
-        document_model.objects.update_or_create(
+        SearchDocument.objects.update_or_create(
             commitment_id=commitment.pk, defaults={"tokens": tokens}
         )
 
 
-def search_document_source_set(*, source, document_model=None, new: bool = False) -> None:
+def search_document_source_set(*, source, new: bool = False) -> None:
     """Write the search document of one source reply (``new``: it has none yet)."""
-    document_model = document_model or SearchDocument
     tokens = document_tokens(
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
     )
     if new:
-        document_model.objects.create(source_id=source.pk, tokens=tokens)
+        SearchDocument.objects.create(source_id=source.pk, tokens=tokens)
     else:
-        document_model.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
+        SearchDocument.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
 
 
 def search_index_rebuild(*, commitment_model=None, source_model=None, document_model=None):

@@ -12,7 +12,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.core import format as fmt
 from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
 from tracker.core.services.search_index import search_document_commitment_set
 
@@ -358,11 +357,3 @@ def tracking_log_add_created(
         search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
-
-
-def commitment_check_renderable(*, commitment: Commitment) -> None:
-    """Raise ValidationError when a commitment's values cannot be written as a file."""
-    try:
-        fmt.check_renderable(commitment.to_data())
-    except fmt.FormatError as error:
-        raise ValidationError(str(error)) from None
