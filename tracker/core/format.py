@@ -81,6 +81,27 @@ class FormatError(ValueError):
         self.message = message
 
 
+class _UniqueKeyLoader(yaml.CSafeLoader):
+    """The safe loader, refusing a mapping that names a key twice (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: construct_mapping reports it
+                continue
+            if repeated:
+                # The front matter starts on the file's second line.
+                raise FormatError(
+                    f"line {key_node.start_mark.line + 2}",
+                    f"the front-matter key {key!r} appears twice; keep one of them",
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
 @dataclass(frozen=True)
 class SourceData:
     document_id: str
@@ -207,7 +228,7 @@ def _load_front_matter(front_matter: str) -> dict:
         )
     _check_yaml_tokens(front_matter)
     try:
-        meta = yaml.load(front_matter, Loader=yaml.CSafeLoader)
+        meta = yaml.load(front_matter, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise FormatError("front matter", f"YAML syntax error: {_yaml_problem(error)}") from None
     except RecursionError:
