@@ -562,6 +562,11 @@ class Correction(models.Model):
     )
     # A keyed hash of the sender's address: enough to rate-limit, not enough to identify.
     client_key = models.CharField(_("來源代碼"), max_length=64, db_index=True, editable=False)
+    # The random part of the form's signed token: unique, so one form is sent at most once.
+    # Empty (NULL) for corrections sent before tokens had one.
+    form_nonce = models.CharField(
+        _("表單代碼"), max_length=32, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = CorrectionQuerySet.as_manager()
 
