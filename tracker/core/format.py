@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from tracker.core.links import web_url_problem
+
 STATUS_TRACKING = "追蹤中"
 STATUS_ACHIEVED = "已達成"
 STATUS_DELAYED = "已延宕"
@@ -604,6 +606,7 @@ def _quote_or_null(value: str | None) -> str:
 
 def check_renderable(data: CommitmentData) -> None:
     """Raise FormatError for values the file format cannot hold unambiguously."""
+    _check_url("source.url", data.source.url)
     _check_block(SECTION_WORDING, data.wording)
     if not data.wording.strip():
         raise FormatError(SECTION_WORDING, "must not be empty")
@@ -629,10 +632,18 @@ def check_renderable(data: CommitmentData) -> None:
                 entry.summary,
                 entry.judgement,
             )
+            _check_url(f"{where} {EVIDENCE_FIELDS[2]}", entry.document_url)
         else:
             raise FormatError(where, f"unknown shape {entry.shape!r}")
         for value in values:
             _check_line(where, value)
+
+
+def _check_url(where: str, value: str) -> None:
+    """Refuse an address that is neither empty nor http(s): it would become a link."""
+    problem = value and web_url_problem(value)
+    if problem:
+        raise FormatError(where, f"{value[:60]!r} {problem}")
 
 
 def _check_line(where: str, value: str) -> None:

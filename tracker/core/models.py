@@ -12,6 +12,7 @@ from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from tracker.core import format as fmt
+from tracker.core.links import web_url_problem
 
 
 class CachedHistoryManager(HistoryManager):
@@ -52,6 +53,14 @@ def validate_file_path(value: str) -> None:
     problem = file_path_problem(value)
     if problem:
         raise ValidationError(problem, code="invalid_path")
+
+
+def validate_web_url(value: str) -> None:
+    """Refuse a non-empty address that is not a full http:// or https:// URL."""
+    if value and web_url_problem(value) is not None:
+        raise ValidationError(
+            _("網址必須是 http:// 或 https:// 開頭的完整網址"), code="invalid_url"
+        )
 
 
 def file_path_problem(value: str) -> str | None:
@@ -104,7 +113,7 @@ class Source(Versioned):
     term = models.CharField(_("屆別"), max_length=10, db_index=True)
     session_period = models.CharField(_("會期"), max_length=10, db_index=True)
     ey_number = models.CharField(_("行政院函號"), max_length=300, blank=True)
-    url = models.URLField(_("文件連結"), max_length=500, blank=True)
+    url = models.URLField(_("文件連結"), max_length=500, blank=True, validators=[validate_web_url])
     subject = models.TextField(_("主旨"), blank=True)
     reply_text = models.TextField(_("答復內容"), blank=True)
     # Filled by import_replies from the Legislative Yuan's open data (issue 6).
@@ -324,7 +333,9 @@ class TrackingLog(Versioned):
     reason = models.TextField(_("原因"), blank=True)
     source_type = models.CharField(_("來源類型"), max_length=100, blank=True)
     document_number = models.CharField(_("文件編號"), max_length=300, blank=True)
-    document_url = models.CharField(_("來源連結"), max_length=500, blank=True)
+    document_url = models.CharField(
+        _("來源連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     summary = models.TextField(_("內容摘要"), blank=True)
     judgement = models.CharField(
         _("自動判斷"),

@@ -18,12 +18,11 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from tracker.core import format as fmt
+from tracker.core.links import web_url_problem
 from tracker.core.models import Source
 from tracker.core.services.search_index import search_document_source_set
 
@@ -151,13 +150,9 @@ def _check(values: dict[str, str], location: str) -> None:
         name = PAYLOAD_FIELDS[key][0]
         if "\n" in values[name] or "\r" in values[name]:
             raise ReplyLineError(f"{location}: payload.{key}", "must be one line")
-    if values["url"]:
-        try:
-            URLValidator(schemes=["http", "https"])(values["url"])
-        except ValidationError:
-            raise ReplyLineError(
-                f"{location}: payload.docUrl", "not an http:// or https:// address"
-            ) from None
+    problem = values["url"] and web_url_problem(values["url"])
+    if problem:
+        raise ReplyLineError(f"{location}: payload.docUrl", f"{values['url'][:60]!r} {problem}")
     # The reply is written into commitment files: it must come back out as it went in.
     reply = fmt.ReplyData(subject=values["subject"], text=values["reply_text"])
     if reply.subject or reply.text:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
+from tracker.core.links import web_url
 from tracker.core.models import Commitment, Status, TrackingLog
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.commitment_export import commitment_render
@@ -316,7 +317,7 @@ class CommitmentAdmin(HistoryAdmin):
         source = obj.source
         link = (
             format_html('<a href="{}" rel="noopener noreferrer">{}</a>', source.url, source.url)
-            if source.url.startswith(("http://", "https://"))
+            if web_url(source.url)
             else source.url
         )
         return format_html(

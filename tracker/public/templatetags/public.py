@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
 from tracker.core import search
+from tracker.core.links import web_url
 
 register = template.Library()
 
@@ -38,10 +39,7 @@ def status_class(status: str) -> str:
 @register.filter
 def web_link(url: str | None) -> str:
     """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
-    url = (url or "").strip()
-    if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url):
-        return url
-    return ""
+    return web_url(url)
 
 
 @register.simple_tag
