@@ -1,6 +1,7 @@
 """Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
 
 import functools
+import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -63,12 +64,24 @@ def validate_web_url(value: str) -> None:
         )
 
 
+# Most file systems allow 255 bytes per folder or file name (not characters: a Chinese
+# character is 3 bytes in UTF-8, so 85 of them fill a name).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 900
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: a name
+# holding one breaks listings, shells and the one-line messages that name the file.
+UNSAFE_IN_FILE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def file_path_problem(value: str) -> str | None:
     """Return why a relative file path is unsafe or malformed, or None when it is fine."""
     if not value:
         return _("路徑不可為空")
     if "\x00" in value:
         return _("路徑不可包含 NUL 字元")
+    unsafe = UNSAFE_IN_FILE_NAME.search(value)
+    if unsafe:
+        return _("路徑不可包含控制字元（%(code)s）") % {"code": f"U+{ord(unsafe.group()):04X}"}
     if "\\" in value:
         return _("路徑請用 / 分隔，不可包含 \\")
     path = PurePosixPath(value)
@@ -80,8 +93,16 @@ def file_path_problem(value: str) -> str | None:
         return _("路徑的資料夾與檔名不可以 . 開頭")
     if path.suffix != ".md":
         return _("檔名必須以 .md 結尾")
-    if len(value.encode("utf-8")) > 900:
+    if len(value.encode("utf-8")) > MAX_PATH_BYTES:
         return _("路徑太長")
+    for part in path.parts:
+        size = len(part.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            return _("「%(name)s…」有 %(size)d 位元組；資料夾或檔名最多 %(limit)d 位元組") % {
+                "name": part[:20],
+                "size": size,
+                "limit": MAX_NAME_BYTES,
+            }
     return None
 
 
