@@ -145,17 +145,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# "pages" holds rendered public pages per worker, keyed by the data version
-# (tracker.public.caching).
-# DJANGO_PAGE_CACHE_ENTRIES=0 turns it off (every request renders; benchmarks use it).
+# "pages" holds rendered public pages per worker, keyed by the data version and the query
+# parameters each page reads (tracker.public.caching). It is bounded by bytes: any query
+# string could otherwise add an entry, and 2,000 sitemaps are 0.8 GB.
+# DJANGO_PAGE_CACHE_MB (per worker, default 64); DJANGO_PAGE_CACHE_ENTRIES=0 turns the
+# cache off (every request renders; benchmarks use it).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
+PAGE_CACHE_BYTES = envint("DJANGO_PAGE_CACHE_MB", "64") * 1024 * 1024
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "tracker.public.page_cache.BytesBoundedLocMemCache",
         "LOCATION": "tracker-pages",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES, "MAX_BYTES": PAGE_CACHE_BYTES},
     }
     if PAGE_CACHE_ENTRIES
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
