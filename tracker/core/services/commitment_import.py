@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from tracker.core import format as fmt
+from tracker.core.files import UnreadableFile, file_kind, open_regular_file
 from tracker.core.models import Commitment, DuplicateCopy, Source, TrackingLog, file_path_problem
 from tracker.core.services.search_index import (
     search_document_commitment_set,
@@ -116,7 +117,7 @@ def find_commitment_files(
         elif stat.S_ISREG(mode):
             found.append((str(path), f"{path.resolve().parent.name}/{path.name}"))
         else:
-            errors.append(f"{raw}: skipped: {_kind(mode)}, not a regular file")
+            errors.append(f"{raw}: skipped: {file_kind(mode)}, not a regular file")
     return found, errors
 
 
@@ -161,22 +162,11 @@ def _files_in_folder(folder: Path) -> tuple[list[tuple[str, str]], list[str]]:
                 skip(entry, f"cannot be read: {error.strerror}")
                 continue
             if not stat.S_ISREG(mode):
-                skip(entry, f"{_kind(mode)}, not a regular file")
+                skip(entry, f"{file_kind(mode)}, not a regular file")
                 continue
             files.append((str(entry), entry.relative_to(folder).as_posix()))
     files.sort(key=lambda item: item[1])
     return files, skipped
-
-
-def _kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _stat_problem(path: Path, error: OSError) -> str:
@@ -194,17 +184,13 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
         raise ImportFileError(f"{display}: path {file_path!r}: {problem}")
     limit = fmt.MAX_FILE_BYTES
     try:
-        # Non-blocking, so a file swapped for a FIFO after it was found cannot hang the run.
-        descriptor = os.open(display, os.O_RDONLY | os.O_NONBLOCK)
-        with open(descriptor, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ImportFileError(
-                    f"{display}: skipped: {_kind(info.st_mode)}, not a regular file"
-                )
-            if info.st_size > limit:
-                raise ImportFileError(_too_big(display, f"{info.st_size:,} bytes"))
+        with open_regular_file(display) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise ImportFileError(_too_big(display, f"{size:,} bytes"))
             raw = handle.read(limit + 1)
+    except UnreadableFile as error:
+        raise ImportFileError(f"{display}: {error}") from None
     except OSError as error:
         raise ImportFileError(f"{display}: cannot be read: {error.strerror}") from None
     if len(raw) > limit:
