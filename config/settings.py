@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A write refused by a read-only database is a 503 with a message (tracker.core.middleware).
+    "tracker.core.middleware.ReadOnlyDatabaseMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,17 +135,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database this process may only read (a read-only file or folder, a copy for reporting,
+# DJANGO_DATABASE_READ_ONLY=true) is opened read-only: pages, export and check_data work,
+# and a write is refused in one line ("the database is read-only") instead of every
+# connection failing while it sets up WAL or takes the write lock.
+DATABASE_READ_ONLY = envbool("DJANGO_DATABASE_READ_ONLY", "false")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    DATABASE_READ_ONLY = DATABASE_READ_ONLY or (
+        _sqlite_file.exists()
+        and not (os.access(_sqlite_file, os.W_OK) and os.access(_sqlite_file.parent, os.W_OK))
+    )
     DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
+        "transaction_mode": "DEFERRED" if DATABASE_READ_ONLY else "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
+            ("PRAGMA query_only=ON;" if DATABASE_READ_ONLY else "PRAGMA journal_mode=WAL;")
+            + "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA busy_timeout=20000;"
         ),
     }
+    if DATABASE_READ_ONLY:
+        # A WAL database needs its -shm file: where it is missing and the folder is read-only
+        # too, the file is opened as immutable (nobody writes it while it is read-only).
+        shm_missing = not Path(f"{_sqlite_file}-shm").exists()
+        immutable = shm_missing and not os.access(_sqlite_file.parent, os.W_OK)
+        DATABASES["default"]["NAME"] = f"file:{_sqlite_file}?mode=ro" + (
+            "&immutable=1" if immutable else ""
+        )
 
 # "pages" holds rendered public pages per worker, keyed by the data version and the query
 # parameters each page reads (tracker.public.caching). It is bounded by bytes: any query

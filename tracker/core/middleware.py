@@ -1,11 +1,17 @@
-"""Refuse requests whose address or form data the database could choke on."""
+"""Requests the database could choke on, and writes it refuses: a clear answer, not a 500."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -49,3 +55,31 @@ class RefuseMalformedInputMiddleware:
 
 def _decoded(encoded: bytes) -> bytes:
     return unquote_to_bytes(encoded.replace(b"+", b" "))
+
+
+def is_read_only_error(error: BaseException) -> bool:
+    """Whether a database error says the database may not be written (SQLite, PostgreSQL)."""
+    text = str(error).lower()
+    return isinstance(error, DatabaseError) and ("readonly" in text or "read-only" in text)
+
+
+class ReadOnlyDatabaseMiddleware:
+    """Answer a write to a read-only database with a 503 and one log line, not a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_read_only_error(exception):
+            return None
+        logger.error("read-only database: %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(
+            _("資料庫目前為唯讀，無法儲存變更；請稍後再試。"),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "300"
+        return response

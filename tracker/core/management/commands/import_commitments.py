@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.core.management.writing import refuse_if_read_only
 from tracker.core.services.commitment_import import commitments_import_paths
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
 
     def handle(self, *args, paths, verbosity, **options):
+        refuse_if_read_only()
         report = commitments_import_paths(paths=paths)
         for line in report.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {line}"))
