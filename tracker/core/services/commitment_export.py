@@ -81,6 +81,9 @@ def commitments_export(
 ) -> ExportReport:
     """Write every commitment to DIRECTORY; the old tree stays until the new one is complete."""
     target = Path(directory).absolute()
+    existing = next(path for path in target.parents if path.exists())
+    if not existing.is_dir():
+        raise ExportError(f"{existing} is a file, not a folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     with _export_lock(target):
         _recover_interrupted_swap(target)
