@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +156,8 @@ def test_a_timeline_entry_refuses_a_hostile_document_url():
 @pytest.mark.parametrize("url", HOSTILE)
 def test_an_address_stored_before_the_rule_never_becomes_a_link(admin_client, url):
     # Rows written before validation existed (or by hand) are shown as text, not linked.
+    if "\x00" in url and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL")
     source = make_source(imported_from_replies=timezone.now())
     Source.objects.filter(pk=source.pk).update(url=url)
     page = admin_client.get(reverse("admin:tracker_replytoreview_suggestions", args=[source.pk]))
