@@ -17,7 +17,17 @@ def main():
     except ImproperlyConfigured as error:
         sys.stderr.write(f"manage.py: configuration error: {error}\n")
         sys.exit(2)
-    execute_from_command_line(sys.argv)
+    from django.db import DatabaseError, connection
+
+    try:
+        execute_from_command_line(sys.argv)
+    except DatabaseError as error:
+        # A database that cannot be opened, is read-only or lacks its tables: say so in one
+        # line naming it, as for a bad setting, not with a traceback.
+        name = connection.settings_dict.get("NAME")
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        sys.stderr.write(f"manage.py: database error ({name}): {message}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

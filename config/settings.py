@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: NUL or broken UTF-8 anywhere in a request is a 400 before any view or query.
+    "tracker.core.middleware.RefuseMalformedInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A write refused by a read-only database is a 503 with a message (tracker.core.middleware).
+    "tracker.core.middleware.ReadOnlyDatabaseMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,24 +153,45 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database this process may only read (a read-only file or folder, a copy for reporting,
+# DJANGO_DATABASE_READ_ONLY=true) is opened read-only: pages, export and check_data work,
+# and a write is refused in one line ("the database is read-only") instead of every
+# connection failing while it sets up WAL or takes the write lock.
+DATABASE_READ_ONLY = envbool("DJANGO_DATABASE_READ_ONLY", "false")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    DATABASE_READ_ONLY = DATABASE_READ_ONLY or (
+        _sqlite_file.exists()
+        and not (os.access(_sqlite_file, os.W_OK) and os.access(_sqlite_file.parent, os.W_OK))
+    )
     DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
+        "transaction_mode": "DEFERRED" if DATABASE_READ_ONLY else "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
+            ("PRAGMA query_only=ON;" if DATABASE_READ_ONLY else "PRAGMA journal_mode=WAL;")
+            + "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA busy_timeout=20000;"
         ),
     }
+    if DATABASE_READ_ONLY:
+        # A WAL database needs its -shm file: where it is missing and the folder is read-only
+        # too, the file is opened as immutable (nobody writes it while it is read-only).
+        shm_missing = not Path(f"{_sqlite_file}-shm").exists()
+        immutable = shm_missing and not os.access(_sqlite_file.parent, os.W_OK)
+        DATABASES["default"]["NAME"] = f"file:{_sqlite_file}?mode=ro" + (
+            "&immutable=1" if immutable else ""
+        )
 
-# "pages" holds rendered public pages, keyed by the data version (tracker.public.caching);
-# "aggregates" the counts over the whole table (the list's filter menus), keyed the same way.
-# By default each worker keeps its own in memory; DJANGO_CACHE_URL=redis://... shares one
-# copy between all workers (README, "Caching"). DJANGO_PAGE_CACHE_ENTRIES=0 turns the page
-# cache off (every request renders; benchmarks use it).
+# "pages" holds rendered public pages, keyed by the data version and the query parameters
+# each page reads (tracker.public.caching); "aggregates" the counts over the whole table (the
+# list's filter menus), keyed the same way. By default each worker keeps its own in memory,
+# bounded by bytes (DJANGO_PAGE_CACHE_MB per worker, default 64: any query string could
+# otherwise add an entry, and 2,000 sitemaps are 0.8 GB); DJANGO_CACHE_URL=redis://...
+# shares one copy between all workers (README, "Caching"). DJANGO_PAGE_CACHE_ENTRIES=0 turns
+# the page cache off (every request renders; benchmarks use it).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
+PAGE_CACHE_BYTES = envint("DJANGO_PAGE_CACHE_MB", "64") * 1024 * 1024
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -190,10 +215,10 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "tracker.public.page_cache.BytesBoundedLocMemCache",
             "LOCATION": "tracker-pages",
             "TIMEOUT": None,
-            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES, "MAX_BYTES": PAGE_CACHE_BYTES},
         },
         "aggregates": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

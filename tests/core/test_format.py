@@ -216,3 +216,24 @@ def test_timeline_keys_depend_only_on_the_bytes_and_repeats():
     assert fmt.timeline_keys([first, other]) == keys[:2]
     changed = fmt.LogEntryData(entry_date=dt.date(2026, 1, 27), kind=fmt.KIND_CREATED, text="b")
     assert fmt.timeline_keys([changed])[0] != keys[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "duplicate_line", "line"),
+    [
+        ("title", 'title: "第二個標題"', 4),
+        ("status", 'status: "已達成"', 6),
+        ("url", '  url: "https://example.org/b.doc"', 15),
+        ("term", '  term: "11"', 12),
+        ("created_at", "created_at: 2026-01-01", 16),
+        ("title", '"title": "引號裡的鍵"', 4),
+    ],
+)
+def test_a_key_given_twice_is_refused_naming_it_and_its_line(key, duplicate_line, line):
+    lines = FIXTURE_HEAD.split("\n")
+    index = next(i for i, text in enumerate(lines) if text.lstrip().startswith(f"{key}:"))
+    lines.insert(index + 1, duplicate_line)
+    with pytest.raises(fmt.FormatError) as error:
+        fmt.parse("\n".join(lines) + "### 2026-01-26 [初始建立]\n萃取。\n")
+    assert error.value.where == f"line {line}"
+    assert f"{key!r} appears twice" in error.value.message

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.core import format as fmt
+from tracker.core.links import web_url_problem
 from tracker.core.models import Commitment, Source
 from tracker.core.services.commitment_export import commitments_export
 from tracker.core.services.commitment_import import commitments_import_paths
@@ -39,6 +40,13 @@ identifier = st.uuids().map(str)
 digits = st.from_regex(r"\A[0-9]{2}\Z")
 status = st.sampled_from(fmt.STATUSES)
 optional_line = st.none() | non_blank_line
+# Addresses are http(s) or empty (tracker.core.links); the path is any text the rule allows.
+web_address = st.just("") | st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}.example/{path}",
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.from_regex(r"\A[a-z0-9-]{1,12}\Z"),
+    line.filter(lambda text: web_url_problem(f"https://h.example/{text}") is None),
+)
 
 
 @st.composite
@@ -62,7 +70,7 @@ def log_entries(draw):
             shape=shape,
             source_type=draw(line),
             document_number=draw(line),
-            document_url=draw(line),
+            document_url=draw(web_address),
             summary=draw(line),
             judgement=draw(
                 st.sampled_from(["進度更新", "達成證據", "相關資訊", "関連資訊"]) | line
@@ -88,7 +96,7 @@ def commitments(draw):
             term=draw(digits),
             session_period=draw(digits),
             ey_number=draw(line),
-            url=draw(line),
+            url=draw(web_address),
         ),
         created_at=draw(dates),
         last_updated=draw(dates),

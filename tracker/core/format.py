@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from tracker.core.links import web_url_problem
+
 STATUS_TRACKING = "追蹤中"
 STATUS_ACHIEVED = "已達成"
 STATUS_DELAYED = "已延宕"
@@ -78,6 +80,27 @@ class FormatError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.message = message
+
+
+class _UniqueKeyLoader(yaml.CSafeLoader):
+    """The safe loader, refusing a mapping that names a key twice (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: construct_mapping reports it
+                continue
+            if repeated:
+                # The front matter starts on the file's second line.
+                raise FormatError(
+                    f"line {key_node.start_mark.line + 2}",
+                    f"the front-matter key {key!r} appears twice; keep one of them",
+                )
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True)
@@ -225,7 +248,7 @@ def _load_front_matter(front_matter: str) -> dict:
         )
     _check_yaml_tokens(front_matter)
     try:
-        meta = yaml.load(front_matter, Loader=yaml.CSafeLoader)
+        meta = yaml.load(front_matter, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise FormatError("front matter", f"YAML syntax error: {_yaml_problem(error)}") from None
     except RecursionError:
@@ -601,6 +624,7 @@ def _quote_or_null(value: str | None) -> str:
 
 def check_renderable(data: CommitmentData) -> None:
     """Raise FormatError for values the file format cannot hold unambiguously."""
+    _check_url("source.url", data.source.url)
     _check_block(SECTION_WORDING, data.wording)
     if not data.wording.strip():
         raise FormatError(SECTION_WORDING, "must not be empty")
@@ -626,10 +650,18 @@ def check_renderable(data: CommitmentData) -> None:
                 entry.summary,
                 entry.judgement,
             )
+            _check_url(f"{where} {EVIDENCE_FIELDS[2]}", entry.document_url)
         else:
             raise FormatError(where, f"unknown shape {entry.shape!r}")
         for value in values:
             _check_line(where, value)
+
+
+def _check_url(where: str, value: str) -> None:
+    """Refuse an address that is neither empty nor http(s): it would become a link."""
+    problem = value and web_url_problem(value)
+    if problem:
+        raise FormatError(where, f"{value[:60]!r} {problem}")
 
 
 def _check_line(where: str, value: str) -> None:

@@ -1,6 +1,7 @@
 """Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
 
 import functools
+import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from tracker.core import format as fmt
 from tracker.core import search
 from tracker.core.agencies import split_agencies
+from tracker.core.links import web_url_problem
 
 
 class CachedHistoryManager(HistoryManager):
@@ -64,12 +66,32 @@ def validate_file_path(value: str) -> None:
         raise ValidationError(problem, code="invalid_path")
 
 
+def validate_web_url(value: str) -> None:
+    """Refuse a non-empty address that is not a full http:// or https:// URL."""
+    if value and web_url_problem(value) is not None:
+        raise ValidationError(
+            _("網址必須是 http:// 或 https:// 開頭的完整網址"), code="invalid_url"
+        )
+
+
+# Most file systems allow 255 bytes per folder or file name (not characters: a Chinese
+# character is 3 bytes in UTF-8, so 85 of them fill a name).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 900
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: a name
+# holding one breaks listings, shells and the one-line messages that name the file.
+UNSAFE_IN_FILE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def file_path_problem(value: str) -> str | None:
     """Return why a relative file path is unsafe or malformed, or None when it is fine."""
     if not value:
         return _("路徑不可為空")
     if "\x00" in value:
         return _("路徑不可包含 NUL 字元")
+    unsafe = UNSAFE_IN_FILE_NAME.search(value)
+    if unsafe:
+        return _("路徑不可包含控制字元（%(code)s）") % {"code": f"U+{ord(unsafe.group()):04X}"}
     if "\\" in value:
         return _("路徑請用 / 分隔，不可包含 \\")
     path = PurePosixPath(value)
@@ -81,8 +103,16 @@ def file_path_problem(value: str) -> str | None:
         return _("路徑的資料夾與檔名不可以 . 開頭")
     if path.suffix != ".md":
         return _("檔名必須以 .md 結尾")
-    if len(value.encode("utf-8")) > 900:
+    if len(value.encode("utf-8")) > MAX_PATH_BYTES:
         return _("路徑太長")
+    for part in path.parts:
+        size = len(part.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            return _("「%(name)s…」有 %(size)d 位元組；資料夾或檔名最多 %(limit)d 位元組") % {
+                "name": part[:20],
+                "size": size,
+                "limit": MAX_NAME_BYTES,
+            }
     return None
 
 
@@ -114,7 +144,7 @@ class Source(Versioned):
     term = models.CharField(_("屆別"), max_length=10, db_index=True)
     session_period = models.CharField(_("會期"), max_length=10, db_index=True)
     ey_number = models.CharField(_("行政院函號"), max_length=300, blank=True)
-    url = models.URLField(_("文件連結"), max_length=500, blank=True)
+    url = models.URLField(_("文件連結"), max_length=500, blank=True, validators=[validate_web_url])
     subject = models.TextField(_("主旨"), blank=True)
     reply_text = models.TextField(_("答復內容"), blank=True)
     # Filled by import_replies from the Legislative Yuan's open data (issue 6).
@@ -331,7 +361,9 @@ class TrackingLog(Versioned):
     reason = models.TextField(_("原因"), blank=True)
     source_type = models.CharField(_("來源類型"), max_length=100, blank=True)
     document_number = models.CharField(_("文件編號"), max_length=300, blank=True)
-    document_url = models.CharField(_("來源連結"), max_length=500, blank=True)
+    document_url = models.CharField(
+        _("來源連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     summary = models.TextField(_("內容摘要"), blank=True)
     judgement = models.CharField(
         _("自動判斷"),
@@ -605,6 +637,11 @@ class Correction(models.Model):
     )
     # A keyed hash of the sender's address: enough to rate-limit, not enough to identify.
     client_key = models.CharField(_("來源代碼"), max_length=64, db_index=True, editable=False)
+    # The random part of the form's signed token: unique, so one form is sent at most once.
+    # Empty (NULL) for corrections sent before tokens had one.
+    form_nonce = models.CharField(
+        _("表單代碼"), max_length=32, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = CorrectionQuerySet.as_manager()
 

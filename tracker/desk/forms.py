@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, EntryShape, Source, Status, TrackingLog
+from tracker.core.models import (
+    Commitment,
+    EntryShape,
+    Source,
+    Status,
+    TrackingLog,
+    validate_web_url,
+)
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.edit_conflicts import EditConflict, display_field
 from tracker.core.services.timeline import (
@@ -575,7 +582,11 @@ class BulkStatusForm(forms.Form):
 class SourceForm(VersionedFormMixin, forms.ModelForm):
     base_version = version_field()
     url = forms.URLField(
-        label=gettext_lazy("文件連結"), max_length=500, required=False, assume_scheme="https"
+        label=gettext_lazy("文件連結"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
     )
     editable_names = ("term", "session_period", "ey_number", "url", "subject", "reply_text")
     keep_text_exactly = ("ey_number", "url", "subject", "reply_text")

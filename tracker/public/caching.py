@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
@@ -25,21 +25,35 @@ def _last_modified(request, *args, **kwargs):
     return data_version_for(request).changed_at
 
 
-def _cached(view):
+def _only(query: QueryDict, names: tuple[str, ...]) -> QueryDict:
+    """Return the parameters of QUERY that are in NAMES, in the order of NAMES."""
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if name in query:
+            kept.setlist(name, query.getlist(name))
+    kept._mutable = False
+    return kept
+
+
+def _cached(view, query: tuple[str, ...]):
     """Serve a rendered page again while the data version stays the same.
 
     Each worker keeps its pages in memory, keyed by data version (with its time, so a number
-    used again after a restore or a new database is a new key), language and full URL: a
-    save bumps the version, so a page is never served stale, and old keys age out. The
-    view's own headers (a download's Content-Disposition, a feed's Last-Modified, the
-    sitemap's X-Robots-Tag) are kept with the body.
+    used again after a restore or a new database is a new key), language, path and the
+    query parameters the view reads (QUERY): the view sees only those, so ``?n=1`` and
+    ``?n=2`` are one page, not two. A save bumps the version, so a page is never served
+    stale, and old keys age out of a cache bounded by bytes. The view's own headers (a
+    download's Content-Disposition, a feed's Last-Modified, the sitemap's X-Robots-Tag)
+    are kept with the body.
     """
+    query = tuple(sorted(query))
 
     def wrapped(request, *args, **kwargs):
+        request.GET = _only(request.GET, query)
         # Pages hold absolute links (canonical, feeds), so the host and scheme are keyed too.
         key = (
             f"page:{version_tag(request)}:{get_language()}:"
-            f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+            f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
         )
         hit = page_cache.get(key)
         if hit is not None:
@@ -68,9 +82,14 @@ def _cached(view):
     return wrapped
 
 
-def public_page(view):
-    """Answer If-None-Match / If-Modified-Since with 304 while the data has not changed."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_cached(view))
+def public_page(view, *, query: tuple[str, ...] = ()):
+    """Answer If-None-Match / If-Modified-Since with 304 while the data has not changed.
+
+    QUERY names the query parameters the view reads; it never sees the others.
+    """
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(
+        _cached(view, query)
+    )
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)

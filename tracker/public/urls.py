@@ -5,6 +5,7 @@ from django.urls import path, re_path
 
 from tracker.public.caching import public_page
 from tracker.public.feeds import CategoryFeed, CommitmentFeed, SiteFeed
+from tracker.public.filters import CommitmentFilter
 from tracker.public.sitemaps import SITEMAPS
 from tracker.public.views import (
     commitments,
@@ -19,12 +20,28 @@ from tracker.public.views import (
 app_name = "public"
 
 UID = r"(?P<uid>[0-9A-Za-z-]{36})"
+# The query parameters each cached page reads (tracker.public.caching keys pages on them).
+LIST_QUERY = ("page", *CommitmentFilter.base_filters)
+DOWNLOAD_QUERY = tuple(CommitmentFilter.base_filters)
+PAGE_QUERY = ("page",)
 
 urlpatterns = [
     path("", public_page(overview.overview), name="overview"),
-    path("commitments/", public_page(commitments.commitment_list), name="commitment_list"),
-    path("commitments.csv", public_page(downloads.commitments_csv), name="commitments_csv"),
-    path("commitments.json", public_page(downloads.commitments_json), name="commitments_json"),
+    path(
+        "commitments/",
+        public_page(commitments.commitment_list, query=LIST_QUERY),
+        name="commitment_list",
+    ),
+    path(
+        "commitments.csv",
+        public_page(downloads.commitments_csv, query=DOWNLOAD_QUERY),
+        name="commitments_csv",
+    ),
+    path(
+        "commitments.json",
+        public_page(downloads.commitments_json, query=DOWNLOAD_QUERY),
+        name="commitments_json",
+    ),
     re_path(
         rf"^commitments/{UID}/$",
         public_page(commitments.commitment_detail),
@@ -43,8 +60,12 @@ urlpatterns = [
         name="correction_thanks",
     ),
     path("sources/<str:document_id>/", public_page(sources.source_detail), name="source_detail"),
-    path("recent/", public_page(commitments.recent_changes), name="recent"),
-    path("corrections/", public_page(corrections.corrections_log), name="corrections_log"),
+    path("recent/", public_page(commitments.recent_changes, query=PAGE_QUERY), name="recent"),
+    path(
+        "corrections/",
+        public_page(corrections.corrections_log, query=PAGE_QUERY),
+        name="corrections_log",
+    ),
     path("methodology/", public_page(pages.methodology), name="methodology"),
     path("downloads/", public_page(downloads.downloads_page), name="downloads"),
     path("downloads/commitments.zip", public_page(downloads.dataset_zip), name="dataset_zip"),
@@ -67,7 +88,7 @@ root_urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_views.sitemap),
+        public_page(sitemap_views.sitemap, query=("p",)),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

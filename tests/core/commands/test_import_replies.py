@@ -25,4 +25,4 @@ def test_bad_line_is_named_the_rest_imported_and_exit_is_non_zero(tmp_path, caps
 def test_missing_file_is_reported(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_replies", str(tmp_path / "nope.jsonl"))
-    assert "nope.jsonl: cannot be read" in capsys.readouterr().err
+    assert "nope.jsonl: no such file" in capsys.readouterr().err

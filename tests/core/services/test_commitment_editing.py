@@ -5,7 +5,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import make_commitment, make_source
-from tracker.core.models import Commitment, EntryKind, Status
+from tracker.core.models import (
+    MAX_NAME_BYTES,
+    Commitment,
+    EntryKind,
+    Status,
+    file_path_problem,
+)
 from tracker.core.services.commitment_editing import (
     commitment_create,
     commitment_default_path,
@@ -22,6 +28,49 @@ pytestmark = pytest.mark.django_db
 def test_default_path_cannot_escape_the_folder():
     assert commitment_default_path(category="../國防", title="a/b\\c") == "-國防/a-b-c.md"
     assert commitment_default_path(category="", title="...") == "未命名/未命名.md"
+
+
+@pytest.mark.parametrize(
+    ("category", "title"),
+    [
+        ("國防外交", "長" * 85),
+        ("國防外交", "強化國防自主與區域安全合作，" * 20),
+        ("類" * 200, "短標題"),
+        ("教育", "a" * 300),
+        ("教育", "🇹🇼" * 100),
+        ("教育", "混合 mixed 文字 " * 40),
+    ],
+)
+def test_default_path_names_fit_the_file_system_and_stay_readable(category, title):
+    path = commitment_default_path(category=category, title=title)
+    folder, name = path.split("/")
+    assert len(folder.encode("utf-8")) <= MAX_NAME_BYTES
+    # Room for the -NNNNN commitment_free_path adds.
+    assert len(name.encode("utf-8")) + len("-99999") <= MAX_NAME_BYTES
+    assert file_path_problem(path) is None
+    assert name.startswith(title.strip()[:20])
+    assert "\ufffd" not in path  # cut between characters, never inside one
+
+
+def test_two_long_titles_alike_at_the_start_get_different_paths():
+    first, second = ("長" * 90 + "甲", "長" * 90 + "乙")
+    created = [
+        commitment_create(
+            title=title, category="教育", wording="本部將推動。", source=make_source()
+        )
+        for title in (first, second)
+    ]
+    paths = [commitment.file_path for commitment in created]
+    assert paths[0] != paths[1]
+    assert paths[1] == paths[0][: -len(".md")] + "-2.md"
+    assert all(file_path_problem(path) is None for path in paths)
+
+
+@pytest.mark.parametrize("character", ["\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028"])
+def test_control_characters_in_a_title_never_reach_the_path(character):
+    path = commitment_default_path(category=f"教{character}育", title=f"標{character}題")
+    assert path == "教-育/標-題.md"
+    assert file_path_problem(f"教育/標{character}題.md") is not None
 
 
 def test_create_makes_a_draft_with_its_created_entry():

@@ -70,21 +70,60 @@ def test_a_new_export_replaces_the_previous_one(imported, tmp_path):
     assert leftovers(tmp_path) == ["out"]
 
 
-@pytest.mark.parametrize(
-    "bad_path", ["../escape.md", "/etc/escape.md", "a/../../escape.md", "a\x00b.md", "a\\b.md"]
-)
-def test_paths_that_escape_are_refused_and_the_old_export_stays(imported, tmp_path, bad_path):
+BAD_PATHS = [
+    "../escape.md",
+    "/etc/escape.md",
+    "a/../../escape.md",
+    "a\x00b.md",
+    "a\\b.md",
+    "教育/換行\n檔名.md",
+    "教育/歸位\r.md",
+    "教育/定位\t字元.md",
+    "教育/\x1b[31m.md",
+    "教育/\x85下一行.md",
+    "教育/分\u2028行.md",
+    "教育/" + "長" * 85 + ".md",
+    "長" * 86 + "/短.md",
+]
+
+
+@pytest.mark.parametrize("bad_path", BAD_PATHS)
+def test_a_record_with_a_bad_path_is_left_out_and_the_rest_exported(imported, tmp_path, bad_path):
     if "\x00" in bad_path and connection.vendor == "postgresql":
         pytest.skip("PostgreSQL cannot store NUL, so such a path never reaches the export")
     out = tmp_path / "out"
-    commitments_export(directory=out)
-    before = tree(out)
     Commitment.objects.filter(file_path="教育/數位學習平板.md").update(file_path=bad_path)
-    with pytest.raises(ExportError, match="7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e507"):
-        commitments_export(directory=out)
-    assert tree(out) == before
+
+    report = commitments_export(directory=out)
+
+    assert report.files == 8
+    (line,) = report.skipped
+    assert "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e507" in line
+    assert "\n" not in line and "\r" not in line
+    assert len(tree(out)) == 8
     assert leftovers(tmp_path) == ["out"]
     assert not (tmp_path / "escape.md").exists()
+
+
+def test_a_name_the_file_system_refuses_leaves_out_that_record_only(
+    imported, tmp_path, monkeypatch
+):
+    # A path that passes the rules but that this file system cannot hold (e.g. one with
+    # shorter names, or a stricter encoding).
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):
+        if "數位學習平板" in str(path):
+            raise OSError(36, "File name too long", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    report = commitments_export(directory=tmp_path / "out")
+
+    assert report.files == 8
+    assert report.skipped == [
+        "教育/數位學習平板.md: the file system refuses this name: File name too long"
+    ]
 
 
 def test_a_folder_with_other_files_is_not_replaced(imported, tmp_path):
@@ -94,19 +133,23 @@ def test_a_folder_with_other_files_is_not_replaced(imported, tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
-def test_unrenderable_values_name_the_commitment(imported, tmp_path):
+def test_unrenderable_values_name_the_commitment_and_the_rest_are_exported(imported, tmp_path):
     log = Commitment.objects.get(file_path="國防外交/捍衛國家主權.md").log_entries.last()
     log.summary = "兩行\n摘要"
     log.save()
-    with pytest.raises(ExportError, match=r"國防外交/捍衛國家主權\.md"):
-        commitments_export(directory=tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    report = commitments_export(directory=tmp_path / "out")
+    (line,) = report.skipped
+    assert "國防外交/捍衛國家主權.md" in line and "single line" in line
+    assert report.files == 8
+    assert not (tmp_path / "out" / "國防外交" / "捍衛國家主權.md").exists()
 
 
-def test_command_reports_errors_without_traceback(imported, tmp_path):
+def test_command_reports_what_it_left_out_and_exits_non_zero(imported, tmp_path, capsys):
     Commitment.objects.filter(file_path="教育/數位學習平板.md").update(file_path="../x.md")
-    with pytest.raises(CommandError, match="nothing was exported: commitment 7e3f6a10"):
+    with pytest.raises(CommandError, match=r"8 files written to .*; 1 commitments not exported"):
         call_command("export_commitments", str(tmp_path / "out"))
+    assert "not exported: commitment 7e3f6a10" in capsys.readouterr().err
+    assert len(tree(tmp_path / "out")) == 8
 
 
 def test_created_date_and_last_updated_are_written_as_iso(tmp_path):

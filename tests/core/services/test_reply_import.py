@@ -1,4 +1,7 @@
+import io
 import json
+import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -7,7 +10,7 @@ from tests.factories import make_commitment, make_log, make_source
 from tracker.core.models import ReplyToReview, Source
 from tracker.core.services.commitment_export import iter_rendered
 from tracker.core.services.commitment_import import commitments_import_paths
-from tracker.core.services.reply_import import replies_import
+from tracker.core.services.reply_import import MAX_LINE_BYTES, bounded_lines, replies_import
 
 ROOT = Path(__file__).resolve().parents[3]
 REPLIES = ROOT / "fixtures" / "replies.jsonl"
@@ -158,3 +161,55 @@ def test_reply_cited_by_a_chunk_id_is_enriched_not_added(tmp_path):
     assert list(Source.objects.values_list("document_id", flat=True)) == ["chunk-2"]
     known.refresh_from_db()
     assert known.ly_number == "（立法院函　編號：11-2-4-1）"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("newline", [b"\n", b""], ids=["then-a-good-line", "at-the-end"])
+def test_a_huge_line_is_skipped_without_being_held_in_memory(tmp_path, newline):
+    size = 24 * 1024 * 1024
+    path = tmp_path / "replies.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(reply_line("b-1").encode() + b"\n")
+        handle.write(b'{"payload": "' + b"x" * (size - 15) + b'"}' + newline)
+        if newline:
+            handle.write(reply_line("b-2").encode() + b"\n")
+
+    tracemalloc.start()
+    try:
+        report = replies_import(paths=[path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 3 * MAX_LINE_BYTES  # the line is 24 MB; it was read whole before
+    assert report.errors == [
+        f"{path}:2: {size:,} bytes; a line may hold at most {MAX_LINE_BYTES:,} bytes "
+        "(skipped without reading it into memory)"
+    ]
+    expected = ["b-1", "b-2"] if newline else ["b-1"]
+    assert sorted(Source.objects.values_list("document_id", flat=True)) == expected
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_line_at_the_limit_is_read_and_one_byte_more_is_not(extra):
+    raw = b"a" * (10 + extra) + b"\nnext\n"
+    lines = list(bounded_lines(io.BytesIO(raw), 10, chunk=3))
+    assert lines[0] == ((b"a" * 10 + b"\n", 10) if not extra else (None, 11))
+    assert lines[1] == (b"next\n", 4)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda path: path.mkdir(), "a folder, not a regular file"),
+        (lambda path: os.mkfifo(path), "a FIFO (named pipe), not a regular file"),
+        (lambda path: None, "no such file"),
+    ],
+    ids=["folder", "fifo", "missing"],
+)
+def test_a_path_that_is_not_a_file_is_reported_in_one_line(tmp_path, make, why):
+    path = tmp_path / "replies.jsonl"
+    make(path)
+    report = replies_import(paths=[path])
+    assert report.errors == [f"{path}: {why}"]

@@ -1,12 +1,15 @@
 import time
+from unittest import mock
 
 import pytest
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_commitment
 from tracker.core.models import Correction, CorrectionStatus
-from tracker.core.services.corrections import RATE_LIMIT, correction_decide
+from tracker.core.services.corrections import RATE_LIMIT, correction_decide, correction_submit
 from tracker.public.views.corrections import form_token
 
 
@@ -113,3 +116,52 @@ def test_accepted_corrections_appear_dated_on_the_commitment_and_in_the_log(
 def test_drafts_take_no_corrections(client, db):
     draft = make_commitment(is_published=False)
     assert client.get(reverse("public:correction_new", args=[draft.uid])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "addresses", [["203.0.113.7"] * 5, [f"198.51.100.{n}" for n in range(5)]], ids=["one", "many"]
+)
+def test_a_form_is_accepted_once_however_often_it_is_replayed(
+    client, commitment, settings, addresses
+):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    token = form_token(commitment.uid, now=time.time() - 60)
+    statuses = []
+    for address in addresses:
+        client.defaults["HTTP_X_FORWARDED_FOR"] = address
+        response = post(client, commitment, token=token, message=f"來自 {address} 的更正")
+        statuses.append(response.status_code)
+    assert statuses == [302] + [400] * (len(addresses) - 1)
+    assert "這份表單已經送出過了" in response.content.decode()
+    assert Correction.objects.count() == 1
+
+
+def test_the_same_form_sent_twice_at_once_is_kept_once(commitment):
+    form_nonce = "n" * 22
+    values = {"commitment": commitment, "message": "更正", "evidence": "", "contact": ""}
+    correction_submit(**values, client_key="a", form_nonce=form_nonce)
+    real_filter = Correction.objects.filter
+
+    def filter_missing_the_first(*args, **kwargs):
+        if "form_nonce" in kwargs:
+            return Correction.objects.none()
+        return real_filter(*args, **kwargs)
+
+    # The second request passed the existence check before the first one committed.
+    with (
+        mock.patch.object(Correction.objects, "filter", filter_missing_the_first),
+        pytest.raises(ValidationError, match="已經送出過了"),
+    ):
+        correction_submit(**values, client_key="b", form_nonce=form_nonce)
+    assert Correction.objects.count() == 1
+
+
+def test_a_token_without_a_nonce_is_refused(client, commitment):
+    old_style = signing.dumps(
+        {"c": commitment.uid, "t": int(time.time() - 60)}, salt="tracker.correction-form"
+    )
+    response = post(client, commitment, token=old_style)
+    assert response.status_code == 400
+    assert "表單驗證碼無效" in response.content.decode()
+    assert not Correction.objects.exists()

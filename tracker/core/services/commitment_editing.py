@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.core.models import (
+    MAX_NAME_BYTES,
+    UNSAFE_IN_FILE_NAME,
+    Commitment,
+    Status,
+    TrackingLog,
+)
 from tracker.core.services.edit_conflicts import locked_with_changes
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
@@ -51,7 +57,12 @@ EDITABLE_FIELDS = (
 # The fields search reads (tracker.core.services.search_index.commitment_search_parts).
 SEARCHED_FIELDS = {"title", "wording", "responsible_agency"}
 PUBLISH_PERMISSION = "tracker.publish_commitment"
-_UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f]+")
+# Slashes and backslashes, and what file_path_problem refuses (control characters).
+_UNSAFE_IN_NAME = re.compile(f"(?:[/\\\\]|{UNSAFE_IN_FILE_NAME.pattern})+")
+# Default names are cut to whole characters: a title leaves room within MAX_NAME_BYTES for
+# ".md" and the "-NNNNN" commitment_free_path adds to keep two long titles apart.
+CATEGORY_NAME_BYTES = 120
+TITLE_NAME_BYTES = MAX_NAME_BYTES - len(".md") - len("-99999")
 
 
 def format_problem(error: fmt.FormatError) -> str:
@@ -99,13 +110,18 @@ def _check_renderable(commitment: Commitment) -> None:
 
 
 def commitment_default_path(*, category: str, title: str) -> str:
-    """Return ``<category>/<title>.md`` with characters a path cannot hold replaced."""
+    """Return ``<category>/<title>.md``, names cut to fit a file system, unsafe characters -."""
 
     def clean(part: str, limit: int) -> str:
         part = _UNSAFE_IN_NAME.sub("-", part).strip().lstrip(".").strip()
-        return part[:limit] or "未命名"
+        return _cut_to_bytes(part, limit).rstrip() or "未命名"
 
-    return f"{clean(category, 60)}/{clean(title, 120)}.md"
+    return f"{clean(category, CATEGORY_NAME_BYTES)}/{clean(title, TITLE_NAME_BYTES)}.md"
+
+
+def _cut_to_bytes(text: str, limit: int) -> str:
+    """Return the longest start of TEXT whose UTF-8 fits in LIMIT bytes (whole characters)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def commitment_free_path(*, category: str, title: str) -> str:

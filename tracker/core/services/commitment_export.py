@@ -1,13 +1,20 @@
-"""Write commitments back to Markdown files, replacing the target folder in one move."""
+"""Write commitments back to Markdown files, replacing the target folder in one move.
+
+A record that cannot be written (an unsafe path, a value the format cannot hold, a name the
+file system refuses) is reported and left out; it never stops the others. The folder swap
+can be interrupted at any point, even by kill -9: the next export puts the previous folder
+back before anything else.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.core import format as fmt
@@ -18,10 +25,19 @@ class ExportError(Exception):
     pass
 
 
+# A file system's answers about one name, not about the disk: that record is left out.
+RECORD_ERRNOS = {errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL}
+
+
 @dataclass
 class ExportReport:
     files: int
     directory: Path
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
 
 
 def commitment_render(*, commitment: Commitment) -> str:
@@ -34,24 +50,30 @@ def commitments_for_export(*, include_drafts: bool = False):
     return commitments.with_timeline().order_by("file_path")
 
 
-def iter_rendered(*, include_drafts: bool = False):
-    """Yield (relative path, file bytes) for every exported commitment, checked for safety."""
+def iter_rendered(*, include_drafts: bool = False, skipped: list[str] | None = None):
+    """Yield (relative path, file bytes) for every exportable commitment.
+
+    A commitment whose path is unsafe or whose values the format cannot hold is left out,
+    with a one-line reason appended to SKIPPED.
+    """
+    skipped = [] if skipped is None else skipped
     for commitment in commitments_for_export(include_drafts=include_drafts).iterator(
         chunk_size=500
     ):
         problem = file_path_problem(commitment.file_path)
         if problem:
-            raise ExportError(
-                f"commitment {commitment.uid} ({commitment.title}): "
-                f"path {commitment.file_path!r}: {problem}"
-            )
+            skipped.append(f"{_name(commitment)}: path {commitment.file_path!r}: {problem}")
+            continue
         try:
             text = commitment_render(commitment=commitment)
         except fmt.FormatError as error:
-            raise ExportError(
-                f"commitment {commitment.uid} ({commitment.file_path}): {error}"
-            ) from None
+            skipped.append(f"{_name(commitment)}: {error}")
+            continue
         yield commitment.file_path, text.encode("utf-8")
+
+
+def _name(commitment: Commitment) -> str:
+    return f"commitment {commitment.uid} ({commitment.file_path!r})"
 
 
 def commitments_export(
@@ -59,27 +81,44 @@ def commitments_export(
 ) -> ExportReport:
     """Write every commitment to DIRECTORY; the old tree stays until the new one is complete."""
     target = Path(directory).absolute()
-    _check_target(target)
+    existing = next(path for path in target.parents if path.exists())
+    if not existing.is_dir():
+        raise ExportError(f"{existing} is a file, not a folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     with _export_lock(target):
+        _recover_interrupted_swap(target)
+        _check_target(target)
         _remove_leftovers(target)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.export-", dir=target.parent))
+        skipped: list[str] = []
         try:
             count = 0
-            for relative, content in iter_rendered(include_drafts=include_drafts):
-                path = staging / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    with open(path, "xb") as handle:
-                        handle.write(content)
-                except FileExistsError:
-                    raise ExportError(f"two commitments share the path {relative}") from None
-                count += 1
+            for relative, content in iter_rendered(include_drafts=include_drafts, skipped=skipped):
+                if _write_new(staging / relative, content, relative, skipped):
+                    count += 1
             _swap_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return ExportReport(files=count, directory=target)
+    return ExportReport(files=count, directory=target, skipped=skipped)
+
+
+def _write_new(path: Path, content: bytes, relative: str, skipped: list[str]) -> bool:
+    """Write one file that must not exist yet; report a name the file system refuses."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        skipped.append(f"{relative}: two commitments share this path; the second was left out")
+        return False
+    except OSError as error:
+        if error.errno not in RECORD_ERRNOS:
+            raise
+        path.unlink(missing_ok=True)
+        skipped.append(f"{relative}: the file system refuses this name: {error.strerror}")
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -91,6 +130,23 @@ def _export_lock(target: Path):
         except BlockingIOError:
             raise ExportError(f"another export into {target} is running") from None
         yield
+
+
+def _recover_interrupted_swap(target: Path) -> None:
+    """Put back the previous export if a swap was killed after moving it aside.
+
+    The swap moves TARGET to ``.<name>.previous-*/<name>``, then the new folder to TARGET.
+    Killed in between, TARGET is missing and the previous folder is the only copy: it goes
+    back. Killed later, TARGET is complete and the previous copy is a leftover.
+    """
+    if target.exists() or target.is_symlink():
+        return
+    kept = sorted(
+        target.parent.glob(f".{target.name}.previous-*/{target.name}"),
+        key=lambda path: path.stat().st_mtime,
+    )
+    if kept:
+        os.rename(kept[-1], target)
 
 
 def _remove_leftovers(target: Path) -> None:

@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 
 from tracker.core import format as fmt
 from tracker.core import merge
+from tracker.core.files import UnreadableFile, file_kind, open_regular_file
 from tracker.core.models import (
     Commitment,
     ConflictKind,
@@ -137,22 +139,86 @@ def find_commitment_files(
     """Return (display path, stored relative path) for every .md file under the paths.
 
     A folder's files are stored relative to that folder; a single file keeps its parent
-    folder's name (``國防外交/捍衛國家主權.md``), as the format's paths do.
+    folder's name (``國防外交/捍衛國家主權.md``), as the format's paths do. Every ``*.md``
+    entry that is not read (a link leaving the folder or to nothing, a FIFO, a device, a
+    link to a folder) is reported with the reason, never skipped silently.
     """
     found: list[tuple[str, str]] = []
     errors: list[str] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.md") if p.is_file())
-            if not files:
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            errors.append(f"{raw}: {_stat_problem(path, error)}")
+            continue
+        if stat.S_ISDIR(mode):
+            files, skipped = _files_in_folder(path)
+            errors += skipped
+            if not files and not skipped:
                 errors.append(f"{raw}: no .md files in this folder")
-            found += [(str(p), p.relative_to(path).as_posix()) for p in files]
-        elif path.is_file():
+            found += files
+        elif stat.S_ISREG(mode):
             found.append((str(path), f"{path.resolve().parent.name}/{path.name}"))
         else:
-            errors.append(f"{raw}: no such file or folder")
+            errors.append(f"{raw}: skipped: {file_kind(mode)}, not a regular file")
     return found, errors
+
+
+def _files_in_folder(folder: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the folder's readable .md files and a line for each entry skipped."""
+    root = folder.resolve()
+    files: list[tuple[str, str]] = []
+    skipped: list[str] = []
+
+    def skip(entry: Path, why: str) -> None:
+        skipped.append(f"{entry}: skipped: {why}")
+
+    for directory, dirs, names in os.walk(
+        folder,
+        onerror=lambda error: skip(Path(error.filename), f"cannot be read: {error.strerror}"),
+    ):
+        dirs.sort()
+        # os.walk does not descend into linked folders; say so instead of ignoring them.
+        for name in list(dirs):
+            entry = Path(directory, name)
+            if entry.is_symlink():
+                skip(
+                    entry,
+                    f"a link to a folder ({os.readlink(entry)}); links to folders are not followed",
+                )
+        for name in sorted(names):
+            if not name.endswith(".md"):
+                continue
+            entry = Path(directory, name)
+            try:
+                mode = entry.lstat().st_mode
+                if stat.S_ISLNK(mode):
+                    target = entry.resolve()
+                    if not target.exists():
+                        skip(entry, f"a link to {os.readlink(entry)}, which does not exist")
+                        continue
+                    if not target.is_relative_to(root):
+                        skip(entry, f"a link to {target}, outside {folder}")
+                        continue
+                    mode = target.stat().st_mode
+            except OSError as error:
+                skip(entry, f"cannot be read: {error.strerror}")
+                continue
+            if not stat.S_ISREG(mode):
+                skip(entry, f"{file_kind(mode)}, not a regular file")
+                continue
+            files.append((str(entry), entry.relative_to(folder).as_posix()))
+    files.sort(key=lambda item: item[1])
+    return files, skipped
+
+
+def _stat_problem(path: Path, error: OSError) -> str:
+    if path.is_symlink():
+        return f"a link to {os.readlink(path)}, which does not exist"
+    if isinstance(error, FileNotFoundError):
+        return "no such file or folder"
+    return f"cannot be read: {error.strerror}"
 
 
 def read_commitment_file(display: str, file_path: str) -> ParsedFile:
@@ -160,17 +226,30 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
     problem = file_path_problem(file_path)
     if problem:
         raise ImportFileError(f"{display}: path {file_path!r}: {problem}")
+    limit = fmt.MAX_FILE_BYTES
     try:
-        with open(display, "rb") as handle:
-            raw = handle.read(fmt.MAX_FILE_BYTES + 1)
+        with open_regular_file(display) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise ImportFileError(_too_big(display, f"{size:,} bytes"))
+            raw = handle.read(limit + 1)
+    except UnreadableFile as error:
+        raise ImportFileError(f"{display}: {error}") from None
     except OSError as error:
         raise ImportFileError(f"{display}: cannot be read: {error.strerror}") from None
+    if len(raw) > limit:
+        # The file grew while it was read: its real size is unknown, only that it is too big.
+        raise ImportFileError(_too_big(display, f"over {limit // (1024 * 1024)} MiB"))
     try:
         text = fmt.decode(raw)
         data = fmt.parse(text)
     except fmt.FormatError as error:
         raise ImportFileError(f"{display}: {error}") from None
     return ParsedFile(display=display, file_path=file_path, text=text, data=data)
+
+
+def _too_big(display: str, size: str) -> str:
+    return f"{display}: the file is {size}; the limit is {fmt.MAX_FILE_BYTES:,} bytes (2 MiB)"
 
 
 def commitments_import_paths(

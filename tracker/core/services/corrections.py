@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +17,19 @@ RATE_WINDOW = dt.timedelta(hours=1)
 
 
 def correction_submit(
-    *, commitment: Commitment, message: str, evidence: str, contact: str, client_key: str
+    *,
+    commitment: Commitment,
+    message: str,
+    evidence: str,
+    contact: str,
+    client_key: str,
+    form_nonce: str,
 ) -> Correction:
-    """Queue a reader's correction for the editors, at most RATE_LIMIT an hour per sender."""
+    """Queue a reader's correction for the editors, at most RATE_LIMIT an hour per sender.
+
+    FORM_NONCE identifies the form it was sent from: a form already used is refused, so a
+    replayed submission adds nothing.
+    """
     message = message.strip()
     if not message:
         raise ValidationError({"message": _("請寫下需要更正的內容")})
@@ -34,13 +44,27 @@ def correction_submit(
                 _("一小時內最多可送出 %(limit)d 則更正，請稍後再試") % {"limit": RATE_LIMIT},
                 code="rate_limited",
             )
-        return Correction.objects.create(
-            commitment=commitment,
-            message=message,
-            evidence=evidence.strip(),
-            contact=contact.strip(),
-            client_key=client_key,
-        )
+        if Correction.objects.filter(form_nonce=form_nonce).exists():
+            raise _already_sent()
+        try:
+            # A savepoint: the same form sent twice at once loses on the unique column.
+            with transaction.atomic():
+                return Correction.objects.create(
+                    commitment=commitment,
+                    message=message,
+                    evidence=evidence.strip(),
+                    contact=contact.strip(),
+                    client_key=client_key,
+                    form_nonce=form_nonce,
+                )
+        except IntegrityError:
+            raise _already_sent() from None
+
+
+def _already_sent() -> ValidationError:
+    return ValidationError(
+        _("這份表單已經送出過了；若要再提出一則更正，請重新開啟表單。"), code="already_sent"
+    )
 
 
 def _lock_sender(client_key: str) -> None:

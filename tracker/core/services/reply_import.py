@@ -18,12 +18,12 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from tracker.core import format as fmt
+from tracker.core.files import UnreadableFile, open_regular_file
+from tracker.core.links import web_url_problem
 from tracker.core.models import Source
 from tracker.core.services.search_index import search_document_source_set
 
@@ -150,13 +150,9 @@ def _check(values: dict[str, str], location: str) -> None:
         name = PAYLOAD_FIELDS[key][0]
         if "\n" in values[name] or "\r" in values[name]:
             raise ReplyLineError(f"{location}: payload.{key}", "must be one line")
-    if values["url"]:
-        try:
-            URLValidator(schemes=["http", "https"])(values["url"])
-        except ValidationError:
-            raise ReplyLineError(
-                f"{location}: payload.docUrl", "not an http:// or https:// address"
-            ) from None
+    problem = values["url"] and web_url_problem(values["url"])
+    if problem:
+        raise ReplyLineError(f"{location}: payload.docUrl", f"{values['url'][:60]!r} {problem}")
     # The reply is written into commitment files: it must come back out as it went in.
     reply = fmt.ReplyData(subject=values["subject"], text=values["reply_text"])
     if reply.subject or reply.text:
@@ -181,16 +177,22 @@ def read_reply_rows(paths: list[str | os.PathLike], report: ReplyImportReport) -
     rows: list[ReplyRow] = []
     for path in paths:
         try:
-            handle = open(path, "rb")  # noqa: SIM115
-        except OSError as error:
-            report.errors.append(f"{path}: cannot be read: {error.strerror}")
+            handle = open_regular_file(path)
+        except UnreadableFile as error:
+            report.errors.append(f"{path}: {error}")
             continue
         with handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, (raw, size) in enumerate(bounded_lines(handle, MAX_LINE_BYTES), start=1):
                 location = f"{path}:{number}"
-                if not raw.strip():
+                if raw is not None and not raw.strip():
                     continue
                 report.lines += 1
+                if raw is None:
+                    report.errors.append(
+                        f"{location}: {size:,} bytes; a line may hold at most "
+                        f"{MAX_LINE_BYTES:,} bytes (skipped without reading it into memory)"
+                    )
+                    continue
                 try:
                     rows.append(parse_reply_line(_decode(raw, location), location))
                 except ReplyLineError as error:
@@ -198,9 +200,30 @@ def read_reply_rows(paths: list[str | os.PathLike], report: ReplyImportReport) -
     return rows
 
 
+def bounded_lines(handle, limit: int, chunk: int = 64 * 1024):
+    """Yield (line bytes, size) per line; (None, size) for a line over LIMIT bytes.
+
+    A line too long is skipped a chunk at a time, so memory stays near LIMIT whatever the
+    file holds (a 200 MB line peaked at 469 MB when read whole).
+    """
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        body = line[:-1] if line.endswith(b"\n") else line
+        if len(body) <= limit:
+            yield line, len(body)
+            continue
+        size = len(body)
+        while not line.endswith(b"\n"):
+            line = handle.readline(chunk)
+            if not line:
+                break
+            size += len(line) - line.endswith(b"\n")
+        yield None, size
+
+
 def _decode(raw: bytes, location: str) -> str:
-    if len(raw) > MAX_LINE_BYTES:
-        raise ReplyLineError(location, f"longer than {MAX_LINE_BYTES:,} bytes")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

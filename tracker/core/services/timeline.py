@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.core.links import web_url_problem
 from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
 from tracker.core.services.search_index import search_document_commitment_set
 
@@ -50,11 +50,8 @@ def validate_evidence(evidence: Evidence) -> None:
             errors[name] = _("只能有一行文字")
     if not evidence.summary.strip():
         errors["summary"] = _("請填寫內容摘要")
-    if evidence.document_url:
-        try:
-            URLValidator(schemes=["http", "https"])(evidence.document_url)
-        except ValidationError:
-            errors["document_url"] = _("來源連結必須是 http:// 或 https:// 開頭的完整網址")
+    if evidence.document_url and web_url_problem(evidence.document_url):
+        errors["document_url"] = _("來源連結必須是 http:// 或 https:// 開頭的完整網址")
     if errors:
         raise ValidationError(errors)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
+from tracker.core.links import web_url
 from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog
 from tracker.core.provenance import field_provenance
 from tracker.core.services import commitment_editing, tracking_log_editing
@@ -330,7 +331,7 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
         source = obj.source
         link = (
             format_html('<a href="{}" rel="noopener noreferrer">{}</a>', source.url, source.url)
-            if source.url.startswith(("http://", "https://"))
+            if web_url(source.url)
             else source.url
         )
         return format_html(

@@ -9,8 +9,8 @@ tracker.core.services.tracking_log_editing.tracking_log_restore.
 from itertools import pairwise
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -38,6 +38,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 for change in edit.changes
             ]
 
+    def object_pk(self, object_id: str):
+        """Return the address's object id as a primary key, or 404 (simple-history gives 500)."""
+        try:
+            return self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404(_("沒有這筆資料")) from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.object_pk(object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Show one past version, read only."""
         if request.method != "GET":
@@ -45,7 +56,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         history_model = self.model.history.model
         record = get_object_or_404(
             history_model.objects.select_related("history_user"),
-            **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id},
+            **{self.model._meta.pk.attname: self.object_pk(object_id), "history_id": version_id},
         )
         if not self.has_view_history_or_change_history_permission(request, record.instance):
             raise PermissionDenied

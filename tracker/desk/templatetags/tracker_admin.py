@@ -1,5 +1,6 @@
 from django import template
 
+from tracker.core.links import web_url
 from tracker.core.services.edit_conflicts import who
 
 register = template.Library()
@@ -9,3 +10,9 @@ register = template.Library()
 def editor_name(user) -> str:
     """Name an editor as messages do: 王小明（editor）."""
     return who(user)
+
+
+@register.filter
+def web_link(url: str | None) -> str:
+    """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
+    return web_url(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 from django import template
 from django.conf import settings
@@ -12,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
 from tracker.core import search
+from tracker.core.links import web_url
 
 register = template.Library()
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 STATUS_CLASSES = {
     fmt.STATUS_TRACKING: "tracking",
     fmt.STATUS_ACHIEVED: "achieved",
@@ -38,10 +41,7 @@ def status_class(status: str) -> str:
 @register.filter
 def web_link(url: str | None) -> str:
     """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
-    url = (url or "").strip()
-    if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url):
-        return url
-    return ""
+    return web_url(url)
 
 
 @register.simple_tag
@@ -56,22 +56,36 @@ def target_date_display(text: str | None, parsed: dt.date | None) -> str:
     return _("%(text)s（民國紀年，即 %(iso)s）") % {"text": text, "iso": parsed.isoformat()}
 
 
+def site_path(path: str) -> str:
+    """Return PATH as an address on this site, whatever the request's raw path held.
+
+    ``GET //evil.example/x`` has the path ``//evil.example/x``: written into a link as it
+    is, a browser goes to evil.example. Backslashes, spaces and control characters (which
+    browsers turn into or strip around slashes) are encoded, then the leading slashes become
+    one.
+    """
+    path = _UNSAFE_IN_PATH.sub(lambda match: quote(match.group()), path)
+    return "/" + path.lstrip("/")
+
+
 @register.simple_tag(takes_context=True)
 def language_url(context, language: str) -> str:
     """Return this page's address in another language, query string kept."""
     request = context["request"]
-    url = translate_url(request.path, language)
+    url = site_path(translate_url(site_path(request.path), language))
     query = request.GET.urlencode()
     return f"{url}?{query}" if query else url
 
 
 @register.simple_tag(takes_context=True)
 def absolute(context, path: str | None = None) -> str:
-    """Return an absolute URL for a path (this page's, query string kept, by default)."""
+    """Return an absolute URL on this site for a path (this page's, with its query, by default)."""
     request = context["request"]
     if path is None:
-        path = request.get_full_path()
-    return request.build_absolute_uri(path)
+        query = request.GET.urlencode()
+        path = f"{request.path}?{query}" if query else request.path
+    path, mark, query = path.partition("?")
+    return request.build_absolute_uri(site_path(path) + mark + query)
 
 
 @register.simple_tag

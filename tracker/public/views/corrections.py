@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 
 from axes.helpers import get_client_ip_address
@@ -23,12 +24,19 @@ TOKEN_SALT = "tracker.correction-form"  # noqa: S105 - a namespace, not a secret
 # A person reads the form before sending it; a script posts at once or replays old tokens.
 MIN_SECONDS = 3
 MAX_SECONDS = 2 * 60 * 60
+NONCE_BYTES = 16  # 22 characters: fits Correction.form_nonce
 PAGE_SIZE = 50
 
 
 def form_token(uid: str, now: float | None = None) -> str:
+    """Return a signed token for one correction form: the commitment, the time, a nonce."""
     return signing.dumps(
-        {"c": uid, "t": int(now if now is not None else time.time())}, salt=TOKEN_SALT
+        {
+            "c": uid,
+            "t": int(now if now is not None else time.time()),
+            "n": secrets.token_urlsafe(NONCE_BYTES),
+        },
+        salt=TOKEN_SALT,
     )
 
 
@@ -87,6 +95,9 @@ class CorrectionForm(forms.Form):
             ) from None
         if not isinstance(payload, dict) or payload.get("c") != self.uid:
             raise ValidationError(_("表單驗證碼與這筆承諾不符。"), code="bad_token")
+        nonce = payload.get("n")
+        if not isinstance(nonce, str) or not 16 <= len(nonce) <= 32:
+            raise ValidationError(_("表單驗證碼無效，請重新整理頁面後再試一次。"), code="bad_token")
         age = self.now - payload.get("t", 0)
         if age > MAX_SECONDS:
             raise ValidationError(
@@ -94,6 +105,7 @@ class CorrectionForm(forms.Form):
             )
         if age < MIN_SECONDS:
             raise ValidationError(_("送出得太快了，請確認內容後再送出一次。"), code="too_fast")
+        self.nonce = nonce
         return self.cleaned_data["token"]
 
 
@@ -111,6 +123,7 @@ def correction_new(request, uid: str):
                     evidence=form.cleaned_data["evidence"],
                     contact=form.cleaned_data["contact"],
                     client_key=client_key(request),
+                    form_nonce=form.nonce,
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import tempfile
 import zipfile
@@ -22,6 +23,8 @@ from tracker.core.data_version import version_tag
 from tracker.core.models import Commitment
 from tracker.core.services.commitment_export import commitment_render, iter_rendered
 from tracker.public.views.commitments import filtered_commitments
+
+logger = logging.getLogger(__name__)
 
 FIELDS = [
     "id",
@@ -186,12 +189,15 @@ def dataset_zip_path() -> Path:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=".zip")
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for relative, content in iter_rendered():
+            skipped: list[str] = []
+            for relative, content in iter_rendered(skipped=skipped):
                 info = zipfile.ZipInfo(relative, date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, content)
         os.replace(temporary, path)
+        for line in skipped:
+            logger.warning("dataset zip: not included: %s", line)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.core.management.writing import refuse_if_read_only
 from tracker.core.services.commitment_import import ImportBusy, commitments_import_paths
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, verbosity, dry_run, label, **options):
+        refuse_if_read_only()  # a dry run writes too, then rolls back
         try:
             report = commitments_import_paths(paths=paths, dry_run=dry_run, label=label)
         except ImportBusy as error:

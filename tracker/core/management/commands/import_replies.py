@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.core.management.writing import refuse_if_read_only
 from tracker.core.services.reply_import import replies_import
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="FILE.jsonl")
 
     def handle(self, *args, paths, **options):
+        refuse_if_read_only()
         report = replies_import(paths=paths)
         for line in report.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {line}"))

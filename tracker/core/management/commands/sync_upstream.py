@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.core.management.writing import refuse_if_read_only
 from tracker.core.services import timeline
 from tracker.core.services.commitment_import import ImportBusy, commitments_import_paths
 from tracker.core.services.status_rules import commitments_update_statuses
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repo, folder, no_pull, dry_run, verbosity, **options):
+        refuse_if_read_only()
         if not repo:
             raise CommandError(
                 "--repo: give the clone of upstream's repository (or set TRACKER_UPSTREAM_REPO)"

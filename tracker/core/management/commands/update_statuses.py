@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.core.management.writing import refuse_if_read_only
 from tracker.core.services import timeline
 from tracker.core.services.status_rules import StatusRulesError, commitments_update_statuses
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today, dry_run, **options):
+        if not dry_run:
+            refuse_if_read_only()
         day = iso_date(today) if today else timeline.today()
         try:
             report = commitments_update_statuses(today=day, dry_run=dry_run)
