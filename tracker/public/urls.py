@@ -40,6 +40,7 @@ urlpatterns = [
     path("methodology/", public_page(pages.methodology), name="methodology"),
     path("downloads/", public_page(downloads.downloads_page), name="downloads"),
     path("downloads/commitments.zip", public_page(downloads.dataset_zip), name="dataset_zip"),
+    path("downloads/<str:name>", public_page(downloads.package_file), name="package_file"),
     path("feed/", public_page(SiteFeed()), name="feed"),
     # Any category or agency name works, slashes included (能源/環境).
     path("categories/<path:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
