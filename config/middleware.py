@@ -7,14 +7,19 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils.cache import cc_delim_re
 
 # Text worth compressing; zips and images are compressed already.
-COMPRESSIBLE_TYPES = (
-    "text/",
-    "application/json",
-    "application/xml",
-    "application/atom+xml",
-    "application/javascript",
-    "image/svg+xml",
-)
+COMPRESSIBLE_SUBTYPES = {"json", "xml", "javascript"}
+COMPRESSIBLE_SUFFIXES = ("+json", "+xml")
+
+
+def is_text(content_type: str) -> bool:
+    """Whether a media type is text: text/*, JSON, XML, or a +json / +xml dialect."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    main, _slash, subtype = media_type.partition("/")
+    return (
+        main == "text"
+        or subtype in COMPRESSIBLE_SUBTYPES
+        or subtype.endswith(COMPRESSIBLE_SUFFIXES)
+    )
 
 
 def carries_secret(request, response) -> bool:
@@ -35,8 +40,7 @@ class PublicGZipMiddleware(GZipMiddleware):
     """Django's gzip (with its random "Heal The Breach" padding), for text without secrets."""
 
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "").lower()
-        if not content_type.startswith(COMPRESSIBLE_TYPES) or carries_secret(request, response):
+        if not is_text(response.get("Content-Type", "")) or carries_secret(request, response):
             return response
         return super().process_response(request, response)
 

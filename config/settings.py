@@ -213,6 +213,10 @@ LOGGING = {
 }
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
+# Where the downloads (data package, zip) are built, once per data version.
+TRACKER_DOWNLOADS_DIR = Path(
+    os.environ.get("DJANGO_DOWNLOADS_DIR", "") or BASE_DIR / "var" / "downloads"
+)
 # Who publishes the record: the feeds' atom:author and the data package's publisher.
 TRACKER_PUBLISHER = os.environ.get("DJANGO_PUBLISHER", "") or "政策承諾追蹤編輯室"
 # Feed and entry ids are tag: URIs (RFC 4151) under this authority, "<domain or email>,<date

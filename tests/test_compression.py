@@ -33,6 +33,7 @@ def server(tmp_path_factory):
         "PATH": os.environ["PATH"],
         "DJANGO_DEBUG": "true",
         "SQLITE_PATH": str(folder / "db.sqlite3"),
+        "DJANGO_DOWNLOADS_DIR": str(folder / "downloads"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "-v0"], ["import_commitments", str(FIXTURES)]):
@@ -83,6 +84,8 @@ def fetch(base: str, path: str, encoding: str | None = "gzip"):
         ("/feed/", b"<?xml"),
         ("/sitemap.xml", b"<?xml"),
         ("/robots.txt", b"User-agent"),
+        ("/downloads/commitments.schema.json", b"{"),
+        ("/downloads/timeline.csv", "\ufeffcommitment_id,".encode()),
     ],
 )
 def test_text_responses_are_gzipped(server, path, start):
@@ -94,6 +97,12 @@ def test_text_responses_are_gzipped(server, path, start):
     assert gzip.decompress(content) == plain
     assert plain.startswith(start)
     assert len(content) < len(plain)
+
+
+def test_a_zip_is_sent_as_it_is(server):
+    headers, content = fetch(server, "/downloads/commitments.zip")
+    assert "Content-Encoding" not in headers
+    assert content.startswith(b"PK")
 
 
 @pytest.mark.parametrize("path", [f"/commitments/{UID}/correction/", "/admin/login/"])

@@ -182,8 +182,7 @@ def _dataset_version() -> str:
 
 
 def downloads_dir() -> Path:
-    default = Path(settings.BASE_DIR) / "var" / "downloads"
-    return Path(getattr(settings, "TRACKER_DOWNLOADS_DIR", default))
+    return Path(settings.TRACKER_DOWNLOADS_DIR)
 
 
 def dataset_zip_path() -> Path:
