@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
@@ -43,7 +44,7 @@ STATUSES = list(Status.values)
 class Field:
     name: str
     type: str  # a Table Schema type: string, date, integer; "list" is an array in JSON
-    description: str
+    description: str  # lazily translated: the page shows it in the reader's language
     required: bool = False
     enum: tuple[str, ...] | None = None
     unique: bool = False
@@ -52,7 +53,7 @@ class Field:
         field = {
             "name": self.name,
             "type": "string" if self.type == "list" else self.type,
-            "description": self.description,
+            "description": str(self.description),
         }
         constraints = {}
         if self.required:
@@ -67,7 +68,11 @@ class Field:
 
     def json_schema(self) -> dict:
         if self.type == "list":
-            return {"type": "array", "items": {"type": "string"}, "description": self.description}
+            return {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": str(self.description),
+            }
         schema: dict = {"type": "integer" if self.type == "integer" else "string"}
         if self.type == "date":
             schema["pattern"] = DATE_PATTERN
@@ -75,83 +80,87 @@ class Field:
             schema["enum"] = list(self.enum)
         if not self.required:
             schema = {"anyOf": [schema, {"type": "null"}]}
-        schema["description"] = self.description
+        schema["description"] = str(self.description)
         return schema
 
 
 COMMITMENT_FIELDS = [
-    Field("id", "string", "承諾識別碼（36 字元，檔案的 id）", required=True, unique=True),
-    Field("title", "string", "標題", required=True),
-    Field("status", "string", "狀態", required=True, enum=tuple(STATUSES)),
-    Field("category", "string", "類別", required=True),
-    Field("responsible_agency", "string", "負責機關（原文；可能列出數個，可能為空）"),
-    Field("agencies", "list", "負責機關（統一寫法；CSV 以「、」分隔，JSON 為陣列）"),
-    Field("target_date", "string", "目標日期（原文：ISO、民國紀年或預留字）"),
-    Field("target_date_iso", "date", "目標日期（ISO，能解讀時）"),
-    Field("target_value", "string", "目標值"),
-    Field("term", "string", "屆別（含前導零）", required=True),
-    Field("session_period", "string", "會期（含前導零）", required=True),
-    Field("document_id", "string", "來源答復識別碼（對應 sources 表）", required=True),
-    Field("ey_number", "string", "行政院函號"),
-    Field("source_url", "string", "答復文件連結"),
-    Field("created_at", "date", "建立日期", required=True),
-    Field("last_updated", "date", "最後更新日期", required=True),
-    Field("url", "string", "本站承諾頁網址", required=True),
-    Field("wording", "string", "承諾原文", required=True),
-    Field("file_path", "string", "在 commitments.zip 中的檔案路徑", required=True),
+    Field("id", "string", _("承諾識別碼（36 字元，檔案的 id）"), required=True, unique=True),
+    Field("title", "string", _("標題"), required=True),
+    Field("status", "string", _("狀態"), required=True, enum=tuple(STATUSES)),
+    Field("category", "string", _("類別"), required=True),
+    Field("responsible_agency", "string", _("負責機關（原文；可能列出數個，可能為空）")),
+    Field("agencies", "list", _("負責機關（統一寫法；CSV 以「、」分隔，JSON 為陣列）")),
+    Field("target_date", "string", _("目標日期（原文：ISO、民國紀年或預留字）")),
+    Field("target_date_iso", "date", _("目標日期（ISO，能解讀時）")),
+    Field("target_value", "string", _("目標值")),
+    Field("term", "string", _("屆別（含前導零）"), required=True),
+    Field("session_period", "string", _("會期（含前導零）"), required=True),
+    Field("document_id", "string", _("來源答復識別碼（對應 sources 表）"), required=True),
+    Field("ey_number", "string", _("行政院函號")),
+    Field("source_url", "string", _("答復文件連結")),
+    Field("created_at", "date", _("建立日期"), required=True),
+    Field("last_updated", "date", _("最後更新日期"), required=True),
+    Field("url", "string", _("本站承諾頁網址"), required=True),
+    Field("wording", "string", _("承諾原文"), required=True),
+    Field("file_path", "string", _("在 commitments.zip 中的檔案路徑"), required=True),
 ]
 SOURCE_FIELDS = [
-    Field("document_id", "string", "答復識別碼", required=True, unique=True),
-    Field("term", "string", "屆別", required=True),
-    Field("session_period", "string", "會期", required=True),
-    Field("session_times", "string", "會次（立法院開放資料）"),
-    Field("ey_number", "string", "行政院函號"),
-    Field("ly_number", "string", "立法院函號（立法院開放資料）"),
-    Field("url", "string", "答復文件連結"),
-    Field("subject", "string", "主旨"),
-    Field("reply_text", "string", "答復內容"),
+    Field("document_id", "string", _("答復識別碼"), required=True, unique=True),
+    Field("term", "string", _("屆別"), required=True),
+    Field("session_period", "string", _("會期"), required=True),
+    Field("session_times", "string", _("會次（立法院開放資料）")),
+    Field("ey_number", "string", _("行政院函號")),
+    Field("ly_number", "string", _("立法院函號（立法院開放資料）")),
+    Field("url", "string", _("答復文件連結")),
+    Field("subject", "string", _("主旨")),
+    Field("reply_text", "string", _("答復內容")),
 ]
 TIMELINE_FIELDS = [
-    Field("commitment_id", "string", "承諾識別碼（對應 commitments 表的 id）", required=True),
-    Field("position", "integer", "在時間軸中的順序（0 起算，舊到新）", required=True),
-    Field("entry_key", "string", "紀錄的永久鍵：由紀錄內容算出，匯出再匯入不變", required=True),
-    Field("entry_id", "string", "紀錄的永久識別碼（tag: URI，與訂閱中的 id 相同）", required=True),
-    Field("date", "date", "日期", required=True),
-    Field("kind", "string", "類型", required=True, enum=tuple(EntryKind.values)),
+    Field("commitment_id", "string", _("承諾識別碼（對應 commitments 表的 id）"), required=True),
+    Field("position", "integer", _("在時間軸中的順序（0 起算，舊到新）"), required=True),
+    Field("entry_key", "string", _("紀錄的永久鍵：由紀錄內容算出，匯出再匯入不變"), required=True),
+    Field(
+        "entry_id", "string", _("紀錄的永久識別碼（tag: URI，與訂閱中的 id 相同）"), required=True
+    ),
+    Field("date", "date", _("日期"), required=True),
+    Field("kind", "string", _("類型"), required=True, enum=tuple(EntryKind.values)),
     Field(
         "shape",
         "string",
-        "格式：text（自由文字）、status_rule（狀態與原因）、evidence（引用文件）",
+        _("格式：text（自由文字）、status_rule（狀態與原因）、evidence（引用文件）"),
         required=True,
         enum=tuple(EntryShape.values),
     ),
-    Field("text", "string", "內容（text 格式）"),
-    Field("from_status", "string", "原狀態（status_rule 格式）", enum=tuple(STATUSES)),
-    Field("to_status", "string", "新狀態（status_rule 格式）", enum=tuple(STATUSES)),
-    Field("reason", "string", "原因（status_rule 格式）"),
-    Field("source_type", "string", "來源類型（evidence 格式）"),
-    Field("document_number", "string", "文件編號（evidence 格式）"),
-    Field("document_url", "string", "來源連結（evidence 格式）"),
-    Field("summary", "string", "內容摘要（evidence 格式）"),
-    Field("judgement", "string", "AI 判斷（原文，evidence 格式）"),
+    Field("text", "string", _("內容（text 格式）")),
+    Field("from_status", "string", _("原狀態（status_rule 格式）"), enum=tuple(STATUSES)),
+    Field("to_status", "string", _("新狀態（status_rule 格式）"), enum=tuple(STATUSES)),
+    Field("reason", "string", _("原因（status_rule 格式）")),
+    Field("source_type", "string", _("來源類型（evidence 格式）")),
+    Field("document_number", "string", _("文件編號（evidence 格式）")),
+    Field("document_url", "string", _("來源連結（evidence 格式）")),
+    Field("summary", "string", _("內容摘要（evidence 格式）")),
+    Field("judgement", "string", _("AI 判斷（原文，evidence 格式）")),
     Field(
         "status_after",
         "string",
-        "狀態變更後的狀態（引用文件格式的變更依後續紀錄推得，無法推得時為空）",
+        _("狀態變更後的狀態（引用文件格式的變更依後續紀錄推得，無法推得時為空）"),
         enum=tuple(STATUSES),
     ),
     Field(
         "provenance",
         "string",
-        "來源：pipeline（上游資料管線自動擷取）或 newsroom（編輯室）",
+        _("來源：pipeline（上游資料管線自動擷取）或 newsroom（編輯室）"),
         required=True,
         enum=tuple(PROVENANCE_LABELS),
     ),
     Field(
         "judgement_label",
         "string",
-        "判斷的標示：automated_unreviewed（自動判斷，未經編輯審核）、automated_reviewed"
-        "（自動判斷，經編輯審核）、editor（編輯判斷）；無判斷時為空",
+        _(
+            "判斷的標示：automated_unreviewed（自動判斷，未經編輯審核）、automated_reviewed"
+            "（自動判斷，經編輯審核）、editor（編輯判斷）；無判斷時為空"
+        ),
         enum=tuple(code for code in JUDGEMENT_LABELS if code),
     ),
 ]

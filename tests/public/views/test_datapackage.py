@@ -200,3 +200,13 @@ def test_the_licence_is_configurable(client, sample, settings):
 
 def test_an_unknown_file_is_404(client, sample):
     assert client.get(reverse("public:package_file", args=["passwd"])).status_code == 404
+
+
+def test_the_english_downloads_page_is_in_english(client, sample):
+    html = client.get("/en" + reverse("public:downloads")).content.decode()
+    assert "Data date" in html and "Licence" in html
+    assert "permanent key: computed from its content" in html
+    assert "資料日期" not in html
+    descriptor = json.loads(download(client, "datapackage.json"))
+    fields = descriptor["resources"][2]["schema"]["fields"]
+    assert fields[2]["description"].startswith("紀錄的永久鍵")

@@ -21,9 +21,10 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.core.data_version import data_version_for, version_tag
 from tracker.core.models import Commitment, DataVersion, Source, TrackingLog
@@ -58,9 +59,9 @@ PACKAGE_FILES = {
     "commitments.schema.json": "application/schema+json",
 }
 CSV_RESOURCES = {
-    "commitments": ("commitments.csv", "承諾"),
-    "sources": ("sources.csv", "來源答復"),
-    "timeline": ("timeline.csv", "追蹤紀錄（每項承諾的時間軸）"),
+    "commitments": ("commitments.csv", gettext_lazy("承諾")),
+    "sources": ("sources.csv", gettext_lazy("來源答復")),
+    "timeline": ("timeline.csv", gettext_lazy("追蹤紀錄（每項承諾的時間軸）")),
 }
 
 
@@ -230,7 +231,9 @@ def package_folder(request) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".building-package-"))
     try:
-        _write_package(request, staging)
+        # One package for both languages: its links and descriptions are the default's.
+        with translation.override(settings.LANGUAGE_CODE):
+            _write_package(request, staging)
         try:
             os.rename(staging, target)
         except OSError:  # another worker finished the same build first
@@ -284,7 +287,7 @@ def _descriptor(request, folder: Path) -> dict:
         {
             "name": name,
             "path": path,
-            "title": title,
+            "title": str(title),
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
