@@ -52,7 +52,7 @@ def main() -> None:
             environment = os.environ | {
                 "SQLITE_PATH": str(database),
                 "DJANGO_DEBUG": "false",
-                "DJANGO_SECRET_KEY": "bench-only-not-secret",
+                "DJANGO_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
                 "DJANGO_ALLOWED_HOSTS": "localhost",
             }
             subprocess.run([*manage, "migrate", "-v0"], env=environment, cwd=ROOT, check=True)

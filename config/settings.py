@@ -258,6 +258,11 @@ TRACKER_DATA_LICENSE_TITLE, TRACKER_DATA_LICENSE_URL = DATA_LICENSES.get(
     TRACKER_DATA_LICENSE, (TRACKER_DATA_LICENSE, _license_url)
 )
 TRACKER_DATA_LICENSE_URL = _license_url or TRACKER_DATA_LICENSE_URL
+# Public timelines say which entries the newsroom wrote; with this on they also name the
+# editor (first and last name as set in the admin, never the login name).
+TRACKER_SHOW_EDITOR_NAMES = envbool("TRACKER_SHOW_EDITOR_NAMES", "false")
+# The local clone of upstream's repository that `manage.py sync_upstream` pulls and imports.
+TRACKER_UPSTREAM_REPO = os.environ.get("TRACKER_UPSTREAM_REPO", "")
 
 # Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -7,7 +7,11 @@ source scripts/setup-python.sh requirements.txt
 export DJANGO_DEBUG=${DJANGO_DEBUG:-true}
 
 .venv/bin/python manage.py migrate --verbosity 0
-.venv/bin/python manage.py import_commitments fixtures/commitments
+# The import merges: a restart keeps what editors did in the admin (their entries, status
+# changes, fixes); only what the sample files changed since the last start is taken in.
+.venv/bin/python manage.py import_commitments fixtures/commitments --label "sample files"
+# The date rules, as the daily job applies them, so the sample shows today's statuses.
+.venv/bin/python manage.py update_statuses | tail -n 1
 if [ -f fixtures/replies.jsonl ] && .venv/bin/python manage.py help import_replies >/dev/null 2>&1; then
     .venv/bin/python manage.py import_replies fixtures/replies.jsonl
 fi

@@ -114,7 +114,8 @@ def test_killed_import_keeps_whole_files_only_and_can_be_rerun(many_files, tmp_p
 
     result = manage(database, "import_commitments", str(many_files))
     assert result.returncode == 0, result.stderr
-    assert f"{total - stored} created, 0 updated, {stored} unchanged, 0 failed" in result.stdout
+    assert f"{total - stored} created, 0 updated, 0 merged" in result.stdout
+    assert f"0 moved, {stored} unchanged, 0 older skipped, 0 failed" in result.stdout
     assert manage(database, "export_commitments", str(tmp_path / "all")).returncode == 0
     assert tree(tmp_path / "all") == originals
 

@@ -7,7 +7,16 @@ from django.urls import reverse
 
 from tests.conftest import CORPUS
 from tests.desk.helpers import errors_of, form_data
-from tracker.core.models import Commitment, DuplicateCopy, SearchDocument, Source, TrackingLog
+from tracker.core.models import (
+    Commitment,
+    DuplicateCopy,
+    SearchDocument,
+    Source,
+    SyncConflict,
+    SyncRun,
+    TrackingLog,
+    UpstreamBase,
+)
 from tracker.core.services.commitment_export import commitment_render
 from tracker.core.services.commitment_import import commitments_import_paths
 
@@ -26,7 +35,14 @@ def corpus(django_db_setup, django_db_blocker):
     yield folder
     with django_db_blocker.unblock():
         models = (TrackingLog, DuplicateCopy, Commitment, Source)
-        for model in (SearchDocument, *(m.history.model for m in models), *models):
+        for model in (
+            SearchDocument,
+            UpstreamBase,
+            SyncConflict,
+            *(m.history.model for m in models),
+            *models,
+            SyncRun,
+        ):
             model.objects.all()._raw_delete(connection.alias)
 
 

@@ -41,6 +41,13 @@ class EntryKind(models.TextChoices):
     STATUS_CHANGE = fmt.KIND_STATUS_CHANGE, _("狀態變更")
 
 
+class Origin(models.TextChoices):
+    """Where a timeline entry came from: the upstream pipeline's files or the newsroom."""
+
+    UPSTREAM = "upstream", _("上游資料")
+    NEWSROOM = "newsroom", _("編輯部")
+
+
 class EntryShape(models.TextChoices):
     TEXT = fmt.SHAPE_TEXT, _("自由文字")
     STATUS_RULE = fmt.SHAPE_STATUS_RULE, _("狀態與原因")
@@ -155,7 +162,10 @@ class CommitmentQuerySet(models.QuerySet):
     def with_timeline(self):
         """Return commitments with their source and log entries loaded in two queries."""
         return self.select_related("source").prefetch_related(
-            Prefetch("log_entries", queryset=TrackingLog.objects.order_by("position"))
+            Prefetch(
+                "log_entries",
+                queryset=TrackingLog.objects.select_related("created_by").order_by("position"),
+            )
         )
 
     def with_log_count(self):
@@ -354,6 +364,24 @@ class TrackingLog(Versioned):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("審核時間"), null=True, blank=True, editable=False)
+    # Provenance: an upstream file brought it (which sync run), or the newsroom wrote it (an
+    # editor, created_by, or our own date rules, created_by null).
+    origin = models.CharField(
+        _("來源"), max_length=10, choices=Origin.choices, default=Origin.NEWSROOM, editable=False
+    )
+    sync_run = models.ForeignKey(
+        "SyncRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("匯入的同步作業"),
+        editable=False,
+    )
+    # The entry's permanent identity within its commitment (tracker.core.format.timeline_keys):
+    # a hash of its bytes when it was written, kept when an editor corrects it, so the sync
+    # still knows which upstream entry it is.
+    key = models.CharField(_("紀錄識別碼"), max_length=40, editable=False)
 
     objects = TrackingLogQuerySet.as_manager()
     history = HistoricalRecords(
@@ -370,11 +398,36 @@ class TrackingLog(Versioned):
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment", "position"], name="tracking_log_unique_position"
-            )
+            ),
+            models.UniqueConstraint(fields=["commitment", "key"], name="tracking_log_unique_key"),
         ]
 
     def __str__(self):
         return f"{self.entry_date.isoformat()} [{self.kind}]"
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.next_key()
+        super().save(*args, **kwargs)
+
+    def next_key(self) -> str:
+        """Return the key a new entry with these values gets: its fingerprint, numbered
+        after the commitment's entries that have the same bytes (fmt.timeline_keys)."""
+        fingerprint = fmt.entry_fingerprint(self.to_data())
+        taken = set(
+            TrackingLog.objects.filter(
+                commitment_id=self.commitment_id, key__startswith=fingerprint
+            ).values_list("key", flat=True)
+        )
+        key, count = fingerprint, 1
+        while key in taken:
+            count += 1
+            key = f"{fingerprint}-{count}"
+        return key
+
+    @property
+    def is_upstream(self) -> bool:
+        return self.origin == Origin.UPSTREAM
 
     @property
     def is_automated(self) -> bool:
@@ -595,3 +648,141 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.version} ({self.changed_at.isoformat()})"
+
+
+class SyncRun(models.Model):
+    """One import of upstream's files: what it read, what it did, and when."""
+
+    started_at = models.DateTimeField(_("開始時間"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+    source = models.CharField(_("匯入來源"), max_length=1000)
+    label = models.CharField(
+        _("版本標示"), max_length=200, blank=True, help_text=_("例如上游的 git commit 或快照日期")
+    )
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("採用上游更新"), default=0)
+    merged = models.PositiveIntegerField(_("與編輯部內容合併"), default=0)
+    conflicts = models.PositiveIntegerField(_("待審核的衝突"), default=0)
+    moved = models.PositiveIntegerField(_("移動路徑"), default=0)
+    unchanged = models.PositiveIntegerField(_("未變更"), default=0)
+    older = models.PositiveIntegerField(_("較舊而略過"), default=0)
+    failed = models.PositiveIntegerField(_("失敗"), default=0)
+    log = models.TextField(_("紀錄"), blank=True)
+
+    class Meta:
+        verbose_name = _("上游同步作業")
+        verbose_name_plural = _("上游同步作業")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return _("同步 #%(number)s") % {"number": self.pk}
+
+
+class UpstreamBase(models.Model):
+    """The last file upstream delivered for a commitment, verbatim: what a sync merges against.
+
+    Only the sync writes it. Comparing an incoming file with it tells "upstream changed
+    this" from "the newsroom changed this".
+    """
+
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.CASCADE, related_name="upstream_base", verbose_name=_("承諾")
+    )
+    file_path = models.CharField(_("上游檔案路徑"), max_length=300)
+    text = models.TextField(_("上游檔案內容"))
+    sync_run = models.ForeignKey(
+        SyncRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("同步作業"),
+    )
+    imported_at = models.DateTimeField(_("匯入時間"))
+
+    class Meta:
+        verbose_name = _("上游版本")
+        verbose_name_plural = _("上游版本")
+
+    def __str__(self):
+        return self.file_path
+
+
+class ConflictKind(models.TextChoices):
+    FIELD = "field", _("欄位兩邊都改了")
+    ENTRY = "entry", _("上游改寫或移除了已匯入的紀錄")
+
+
+class ConflictState(models.TextChoices):
+    OPEN = "open", _("待處理")
+    TOOK_UPSTREAM = "upstream", _("採用上游")
+    KEPT_OURS = "ours", _("保留編輯部的版本")
+    EDITED = "edited", _("改為編輯指定的值")
+
+
+class SyncConflictQuerySet(models.QuerySet):
+    def open(self):
+        """Return the conflicts no editor has decided yet."""
+        return self.filter(state=ConflictState.OPEN)
+
+
+class SyncConflict(models.Model):
+    """A change upstream made that the sync did not apply over the newsroom's work."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="sync_conflicts",
+        verbose_name=_("承諾"),
+    )
+    sync_run = models.ForeignKey(
+        SyncRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conflict_items",
+        verbose_name=_("同步作業"),
+    )
+    kind = models.CharField(_("類型"), max_length=10, choices=ConflictKind.choices)
+    field_name = models.CharField(_("欄位"), max_length=50, blank=True)
+    # Values as text (None: the file's null); for an entry, its text as the file wrote it.
+    base_value = models.TextField(_("上次匯入的上游值"), null=True, blank=True)  # noqa: DJ001
+    upstream_value = models.TextField(_("上游的新值"), null=True, blank=True)  # noqa: DJ001
+    our_value = models.TextField(_("編輯部的值"), null=True, blank=True)  # noqa: DJ001
+    entry_key = models.CharField(_("紀錄識別碼"), max_length=40, blank=True)
+    state = models.CharField(
+        _("處理狀態"),
+        max_length=10,
+        choices=ConflictState.choices,
+        default=ConflictState.OPEN,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("處理人"),
+    )
+    decided_at = models.DateTimeField(_("處理時間"), null=True, blank=True)
+    note = models.TextField(_("處理說明"), blank=True)
+    created_at = models.DateTimeField(_("發現時間"), auto_now_add=True)
+
+    objects = SyncConflictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("同步衝突")
+        verbose_name_plural = _("同步衝突（待審核）")
+        ordering = ["state", "-created_at", "-pk"]
+
+    def __str__(self):
+        what = self.field_label if self.kind == ConflictKind.FIELD else _("追蹤紀錄")
+        return f"{self.commitment}：{what}"
+
+    @property
+    def field_label(self) -> str:
+        try:
+            return str(Commitment._meta.get_field(self.field_name).verbose_name)
+        except Exception:
+            return self.field_name

@@ -563,7 +563,7 @@ class TrackingLogInlineFormSet(BaseInlineFormSet):
                 "這筆紀錄已被 %(who)s 於 %(when)s 刪除，您的修改無法儲存。您的輸入仍顯示在下方；"
                 "若要保留，請到「修改紀錄」頁還原它，或重新載入頁面。"
             ) % {
-                "who": who(record.history_user),
+                "who": who(record.history_user, record.history_change_reason),
                 "when": record.history_date.astimezone().strftime("%Y-%m-%d %H:%M"),
             }
             form.fields[self.model._meta.pk.name].error_messages["invalid_choice"] = (

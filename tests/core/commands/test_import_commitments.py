@@ -143,9 +143,9 @@ def test_bad_file_gets_one_clear_line_and_changes_nothing(case, tmp_path, good_t
 def test_summary_counts_created_updated_unchanged(fixtures_dir):
     status, out, _ = run_import(fixtures_dir)
     assert status == 0
-    assert "9 files: 9 created, 0 updated, 0 unchanged, 0 failed" in out
+    assert "9 files: 9 created, 0 updated, 0 merged, 0 conflicts queued, 0 moved" in out
     status, out, _ = run_import(fixtures_dir)
-    assert "9 files: 0 created, 0 updated, 9 unchanged, 0 failed" in out
+    assert "0 created, 0 updated, 0 merged, 0 conflicts queued, 0 moved, 9 unchanged" in out
 
 
 def test_exit_status_is_non_zero_for_a_bad_file(tmp_path):

@@ -118,13 +118,25 @@ def test_duplicate_with_same_date_keeps_the_one_with_more_entries(sample):
     assert "more log entries (4 vs 1)" in report.duplicates[0]
 
 
-def test_newer_copy_from_another_path_replaces_and_keeps_the_old(sample):
+def test_the_same_id_at_a_new_path_with_the_old_one_gone_is_a_move(sample):
     commitments_import_paths(paths=[sample])
     founding = (sample / FOUNDING).read_text(encoding="utf-8")
     newer = founding.replace('last_updated: "2026-01-27"', 'last_updated: "2026-02-01"')
-    path = write(sample.parent / "later", "其他/捍衛主權.md", newer)
-    report = commitments_import_paths(paths=[path])
-    assert report.updated == 1
+    (sample / FOUNDING).unlink()
+    write(sample, "其他/捍衛主權.md", newer)
+    report = commitments_import_paths(paths=[sample])
+    assert (report.moved, report.updated, report.duplicates) == (1, 1, [])
+    assert Commitment.objects.get(uid__startswith="0d78eb7d").file_path == "其他/捍衛主權.md"
+    assert not DuplicateCopy.objects.exists()
+
+
+def test_a_newer_second_copy_in_one_snapshot_replaces_and_keeps_the_old(sample):
+    commitments_import_paths(paths=[sample])
+    founding = (sample / FOUNDING).read_text(encoding="utf-8")
+    newer = founding.replace('last_updated: "2026-01-27"', 'last_updated: "2026-02-01"')
+    write(sample, "其他/捍衛主權.md", newer)
+    report = commitments_import_paths(paths=[sample])
+    assert report.moved == 0 and len(report.duplicates) == 1
     assert Commitment.objects.get(uid__startswith="0d78eb7d").file_path == "其他/捍衛主權.md"
     assert DuplicateCopy.objects.get().file_text == founding
 

@@ -137,3 +137,31 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         make_commitment(source=commitment.source)
     with django_assert_max_num_queries(5):
         assert detail(client, commitment.uid).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show_names", [False, True])
+def test_each_entry_says_whether_the_pipeline_or_the_newsroom_wrote_it(
+    client, settings, show_names
+):
+    from django.contrib.auth import get_user_model
+
+    from tracker.core.models import Origin
+    from tracker.core.services.timeline import Evidence, tracking_log_add
+
+    settings.TRACKER_SHOW_EDITOR_NAMES = show_names
+    commitment = make_commitment()
+    commitment.log_entries.update(origin=Origin.UPSTREAM)
+    editor = get_user_model().objects.create_user(
+        "reporter7", first_name="美玲", last_name="林", is_staff=True
+    )
+    tracking_log_add(
+        commitment=commitment,
+        evidence=Evidence(document_number="電訪", document_url="", summary="查證", judgement=""),
+        user=editor,
+    )
+    html = detail(client, commitment.uid).content.decode()
+    assert "來源：上游 AI 管線（自動擷取）" in html
+    assert ("來源：編輯部（林美玲）" in html) is show_names
+    assert "來源：編輯部" in html
+    assert "reporter7" not in html

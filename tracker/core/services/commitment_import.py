@@ -1,16 +1,53 @@
-"""Import commitment Markdown files into the database, one transaction per file."""
+"""Take in upstream's commitment files without losing the newsroom's work.
+
+Every run is a sync (a :class:`~tracker.core.models.SyncRun`): each file is merged three ways
+against the last file upstream delivered for its commitment (the base, kept verbatim in
+:class:`~tracker.core.models.UpstreamBase`) and the newsroom's record, by the rules of
+:mod:`tracker.core.merge`, one transaction per file:
+
+- what only upstream changed is taken; what only the newsroom changed is kept; where both
+  changed a field differently the newsroom's value stays and upstream's is queued
+  (:class:`~tracker.core.models.SyncConflict`) for an editor;
+- upstream's new entries join the timeline in date order among the newsroom's; an import
+  never moves, rewrites or deletes an entry an editor wrote; an upstream entry upstream later
+  rewrote or dropped is queued, never changed silently (unless nobody touched the record);
+- an older file (its entries a prefix of the base's) changes nothing; the same id at a new
+  path with the old path gone is a move; a snapshot that lacks files deletes nothing.
+
+Runs take a lock, so two imports never interleave.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, DuplicateCopy, Source, TrackingLog, file_path_problem
+from tracker.core import merge
+from tracker.core.models import (
+    Commitment,
+    ConflictKind,
+    DuplicateCopy,
+    EntryShape,
+    Origin,
+    Source,
+    SyncConflict,
+    SyncRun,
+    TrackingLog,
+    UpstreamBase,
+    file_path_problem,
+)
 from tracker.core.services.search_index import (
     search_document_commitment_set,
     search_document_source_set,
@@ -21,19 +58,6 @@ from tracker.core.services.search_index import (
 BATCH_SIZE = 200
 
 SOURCE_META_FIELDS = ("term", "session_period", "ey_number", "url")
-COMMITMENT_FIELDS = (
-    "title",
-    "category",
-    "status",
-    "target_date_text",
-    "target_value",
-    "responsible_agency",
-    "wording",
-    "shows_reply",
-    "created_date",
-    "last_updated",
-    "file_path",
-)
 LOG_FIELDS = (
     "entry_date",
     "kind",
@@ -48,6 +72,8 @@ LOG_FIELDS = (
     "summary",
     "judgement",
 )
+# Positions are moved out of the way before a timeline is put in its new order.
+_REORDER_OFFSET = 1_000_000
 
 
 @dataclass
@@ -63,11 +89,21 @@ class ParsedFile:
 class ImportReport:
     created: int = 0
     updated: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    moved: int = 0
     unchanged: int = 0
+    older: int = 0
+    retired: int = 0
     failed: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # One line per file that changed anything (or would, in a dry run), for the run's log.
+    changes: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
     files: int = 0
+    dry_run: bool = False
+    run_id: int | None = None
     # Ids created by this run: a newer copy replacing one of them is still one creation.
     created_ids: set[str] = field(default_factory=set, repr=False)
 
@@ -76,15 +112,23 @@ class ImportReport:
         return not self.failed
 
     def summary(self) -> str:
+        lead = "dry run, nothing written: " if self.dry_run else ""
+        run = f"sync run #{self.run_id}: " if self.run_id and not self.dry_run else ""
         return (
-            f"{self.files} files: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {len(self.failed)} failed; "
-            f"{len(self.duplicates)} duplicate-id copies set aside"
+            f"{lead}{run}{self.files} files: {self.created} created, {self.updated} updated, "
+            f"{self.merged} merged, {self.conflicts} conflicts queued, {self.moved} moved, "
+            f"{self.unchanged} unchanged, {self.older} older skipped, "
+            f"{len(self.failed)} failed; {len(self.duplicates)} duplicate-id copies set aside; "
+            f"{len(self.absent)} of ours absent from the snapshot (kept)"
         )
 
 
 class ImportFileError(Exception):
     pass
+
+
+class ImportBusy(Exception):
+    """Another import holds the lock."""
 
 
 def find_commitment_files(
@@ -129,15 +173,39 @@ def read_commitment_file(display: str, file_path: str) -> ParsedFile:
     return ParsedFile(display=display, file_path=file_path, text=text, data=data)
 
 
-def commitments_import_paths(*, paths: list[str | os.PathLike]) -> ImportReport:
-    """Import every commitment file under the given files and folders.
+def commitments_import_paths(
+    *, paths: list[str | os.PathLike], dry_run: bool = False, label: str = ""
+) -> ImportReport:
+    """Sync every commitment file under the given files and folders (see the module's doc).
 
-    Files stream through in batches, so memory stays flat however many there are. Copies of
-    one id in the same batch are settled before writing; a copy in a later batch meets the
-    stored record and the same rule settles it (newer last_updated, then more entries).
+    Files stream through in batches, so memory stays flat however many there are. With
+    ``dry_run`` every file is merged as it would be and the whole run is rolled back.
+    Raises ImportBusy when another import is running.
     """
     found, errors = find_commitment_files(paths)
-    report = ImportReport(files=len(found), failed=errors)
+    report = ImportReport(files=len(found), failed=list(errors), dry_run=dry_run)
+    whole_folders = any(Path(raw).is_dir() for raw in paths)
+    with import_lock():
+        # Each file commits on its own (a killed run keeps whole files only); a dry run
+        # wraps them all in one transaction and rolls it back.
+        outer = transaction.atomic() if dry_run else contextlib.nullcontext()
+        try:
+            with outer:
+                _run(paths, found, report, label=label, whole_folders=whole_folders)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+    return report
+
+
+def _run(paths, found, report: ImportReport, *, label: str, whole_folders: bool) -> None:
+    run = SyncRun.objects.create(
+        source=", ".join(str(raw) for raw in paths)[:1000], label=label[:200]
+    )
+    report.run_id = run.pk
+    snapshot_paths = {file_path for _, file_path in found}
+    seen: set[str] = set()
     for start in range(0, len(found), BATCH_SIZE):
         parsed: list[ParsedFile] = []
         for display, file_path in found[start : start + BATCH_SIZE]:
@@ -145,11 +213,87 @@ def commitments_import_paths(*, paths: list[str | os.PathLike]) -> ImportReport:
                 parsed.append(read_commitment_file(display, file_path))
             except ImportFileError as error:
                 report.failed.append(str(error))
+        seen.update(item.data.id for item in parsed)
         winners, losers = _choose_among_duplicate_ids(parsed)
-        _import_batch(winners, report)
+        _import_batch(winners, report, run, snapshot_paths)
         for loser, winner in losers:
             _set_aside_copy(loser, winner.data.id, report)
-    return report
+    if whole_folders:
+        report.absent = _absent(seen)
+    _finish(run, report)
+
+
+class _DryRun(Exception):
+    """Raised to roll a dry run back."""
+
+
+def _finish(run: SyncRun, report: ImportReport) -> None:
+    for name in ("created", "updated", "merged", "conflicts", "moved", "unchanged", "older"):
+        setattr(run, name, getattr(report, name))
+    run.failed = len(report.failed)
+    lines = [*report.changes, *(f"failed: {line}" for line in report.failed)]
+    lines += [f"duplicate: {line}" for line in report.duplicates]
+    if report.absent:
+        lines.append(
+            f"absent from the snapshot, kept: {len(report.absent)} "
+            f"({', '.join(report.absent[:20])}{'…' if len(report.absent) > 20 else ''})"
+        )
+    run.log = "\n".join(lines)
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _absent(seen: set[str]) -> list[str]:
+    """Return the paths of upstream's commitments this snapshot did not deliver."""
+    return sorted(
+        path
+        for uid, path in UpstreamBase.objects.values_list("commitment__uid", "file_path")
+        if uid not in seen
+    )
+
+
+@contextlib.contextmanager
+def import_lock():
+    """Let one import run at a time, on this database (raise ImportBusy otherwise)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_ID])
+            (locked,) = cursor.fetchone()
+        if not locked:
+            raise ImportBusy(_busy_message())
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_ID])
+        return
+    name = str(settings.DATABASES["default"]["NAME"])
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    lock_path = (
+        Path(name).with_name(Path(name).name + ".import-lock")
+        if Path(name).parent.is_dir() and "mode=memory" not in name and name != ":memory:"
+        else Path(tempfile.gettempdir()) / f"commitment-tracker-{digest}.import-lock"
+    )
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy(_busy_message()) from None
+        yield
+
+
+_LOCK_ID = 7_004_301  # any constant: PostgreSQL advisory locks are keyed by a number
+
+
+def _busy_message() -> str:
+    running = SyncRun.objects.filter(finished_at__isnull=True).order_by("-started_at").first()
+    since = (
+        f" since {timezone.localtime(running.started_at).isoformat(timespec='seconds')} "
+        f"(sync run #{running.pk})"
+        if running is not None
+        else ""
+    )
+    return f"another import is running{since}; try again when it has finished"
 
 
 def _rank(item: ParsedFile) -> tuple:
@@ -182,12 +326,14 @@ def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
     return winners, losers
 
 
-def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
+def _import_batch(
+    batch: list[ParsedFile], report: ImportReport, run: SyncRun, snapshot_paths: set[str]
+) -> None:
     existing = {
         commitment.uid: commitment
-        for commitment in Commitment.objects.with_timeline().filter(
-            uid__in=[item.data.id for item in batch]
-        )
+        for commitment in Commitment.objects.with_timeline()
+        .select_related("upstream_base")
+        .filter(uid__in=[item.data.id for item in batch])
     }
     sources = {
         source.document_id: source
@@ -202,22 +348,20 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
     )
     for item in batch:
         current = existing.get(item.data.id)
-        # Another file already holds this id: the stored record stays unless the incoming
-        # copy is strictly newer (or as new with more log entries).
+        # Another file of this snapshot holds the stored path with this id: two copies. The
+        # stored record stays unless the incoming copy is strictly newer.
         if (
             current is not None
             and current.file_path != item.file_path
+            and current.file_path in snapshot_paths
             and _rank_of_record(current) >= _rank(item)
         ):
             _set_aside_copy(item, current.uid, report, kept_path=current.file_path)
             continue
-        if current is not None and _unchanged(current, item):
-            report.unchanged += 1
-            continue
         old_path = current.file_path if current is not None else None
         try:
             with transaction.atomic():
-                created = _write(item, current, sources, path_owners, report)
+                outcome = _apply(item, current, run, sources, path_owners, snapshot_paths, report)
         except (ImportFileError, DatabaseError) as error:
             if isinstance(error, DatabaseError):
                 error = f"the database refused the record: {error}"
@@ -229,24 +373,31 @@ def _import_batch(batch: list[ParsedFile], report: ImportReport) -> None:
             continue
         path_owners.pop(old_path, None)
         path_owners[item.file_path] = item.data.id
-        if created:
-            report.created += 1
+        if item.data.id in report.created_ids:
+            continue  # a second copy of a record this run created: still one creation
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == "created":
             report.created_ids.add(item.data.id)
-        elif item.data.id not in report.created_ids:
-            report.updated += 1
 
 
 def _rank_of_record(commitment: Commitment) -> tuple:
     return (commitment.last_updated, len(commitment.log_entries.all()))
 
 
-def _unchanged(current: Commitment, item: ParsedFile) -> bool:
-    if current.file_path != item.file_path:
-        return False
-    return fmt.render(current.to_data()) == fmt.render(item.data)
+def _sync_reason(run: SyncRun) -> str:
+    return f"同步 #{run.pk}"
 
 
-def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) -> bool:
+def _apply(
+    item: ParsedFile,
+    current: Commitment | None,
+    run: SyncRun,
+    sources: dict,
+    path_owners: dict,
+    snapshot_paths: set[str],
+    report: ImportReport,
+) -> str:
+    """Merge one file into the database; return the outcome's counter name."""
     data = item.data
     taken = path_owners.get(item.file_path)
     if taken and taken != data.id:
@@ -254,40 +405,324 @@ def _write(item: ParsedFile, current, sources: dict, path_owners: dict, report) 
             f"path {item.file_path} already belongs to commitment {taken}; "
             "rename the file or change that commitment's path first"
         )
-    source = _upsert_source(item, sources, report)
     _check_lengths(data)
-    values = {
-        "title": data.title,
-        "category": data.category,
-        "status": data.status,
-        "target_date_text": data.target_date,
-        "target_value": data.target_value,
-        "responsible_agency": data.responsible_agency,
-        "wording": data.wording,
-        "shows_reply": data.reply is not None,
-        "created_date": data.created_at,
-        "last_updated": data.last_updated,
-        "file_path": item.file_path,
-    }
     if current is None:
-        commitment = Commitment(uid=data.id, source=source, **values)
-        commitment.save()
-        # The history records let an editor see and restore what the file said.
-        bulk_create_with_history(
-            [_log_entry(commitment, position, entry) for position, entry in enumerate(data.log)],
-            TrackingLog,
-        )
-        search_document_commitment_set(commitment=commitment, entries=data.log, new=True)
-        return True
+        _create(item, run, sources, report)
+        return "created"
+    base_record = getattr(current, "upstream_base", None)
+    if (
+        base_record is not None
+        and base_record.text == item.text
+        and current.file_path == item.file_path
+    ):
+        return "unchanged"
+    base = fmt.parse(base_record.text) if base_record is not None else _base_from(current)
+    plan = merge.plan_entries(
+        base.log,
+        data.log,
+        base_last_updated=base.last_updated,
+        incoming_last_updated=data.last_updated,
+    )
+    if plan.verdict == merge.Verdict.OLDER:
+        report.changes.append(f"{item.file_path}: older than the last imported file, skipped")
+        return "older"
+    return _merge(item, current, base, plan, run, sources, snapshot_paths, report)
+
+
+def _base_from(commitment: Commitment) -> fmt.CommitmentData:
+    """Return what upstream last had, for a record no sync has merged yet: its own upstream
+    values and entries (a record made before the sync kept its base)."""
+    data = commitment.to_data()
+    data.log = [row.to_data() for row in commitment.log_entries.all() if row.is_upstream]
+    return data
+
+
+def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> str:
+    data = item.data
+    reason = _sync_reason(run)
+    rows = list(current.log_entries.all())
+    upstream_rows = {row.key: row for row in rows if row.is_upstream}
+    newsroom_rows = [row for row in rows if not row.is_upstream]
+    base_keys = fmt.timeline_keys(base.log)
+    base_by_key = dict(zip(base_keys, base.log, strict=True))
+    entries_touched = set(upstream_rows) != set(base_keys) or any(
+        upstream_rows[key].to_data() != entry
+        for key, entry in base_by_key.items()
+        if key in upstream_rows
+    )
+    fields_touched = [
+        name
+        for name, read in merge.MERGED_FIELDS.items()
+        if merge.stored_value(current, name) != read(base)
+    ]
+    local_work = bool(newsroom_rows) or entries_touched or bool(fields_touched)
+    notes: list[str] = []
+
+    # Fields.
+    source = _upsert_source(item, sources, report)
+    conflicts = 0
+    for name, read in merge.MERGED_FIELDS.items():
+        theirs, ours, was = read(data), merge.stored_value(current, name), read(base)
+        decision = merge.decide_field(was, theirs, ours)
+        if decision == merge.FieldDecision.TAKE or (
+            decision == merge.FieldDecision.CONFLICT and not local_work
+        ):
+            if name == "source":
+                current.source = source
+            else:
+                setattr(current, name, theirs)
+            notes.append(f"{name} taken")
+        elif decision == merge.FieldDecision.CONFLICT:
+            conflicts += _queue_field(current, run, name, was, theirs, ours)
+            notes.append(f"{name} conflict queued")
     if current.file_path != item.file_path:
-        _set_aside_record(current, item, report)
-    for name, value in values.items():
-        setattr(current, name, value)
-    current.source = source
+        moved = _move(current, item, snapshot_paths, report, run)
+        if moved:
+            notes.append(f"moved from {moved}")
+
+    # Entries.
+    if plan.verdict == merge.Verdict.DIVERGED and not local_work:
+        for key in plan.vanished:
+            row = upstream_rows.pop(key, None)
+            if row is not None:
+                row._change_reason = reason
+                row.delete()
+        notes.append(
+            f"upstream rewrote the timeline ({len(plan.vanished)} entries replaced); "
+            "nobody had edited this record, so upstream's version was taken"
+        )
+    elif plan.vanished:
+        for key in plan.vanished:
+            if key in upstream_rows:
+                conflicts += _queue_entry(current, run, key, upstream_rows[key])
+        notes.append(f"{len(plan.vanished)} entries upstream rewrote or dropped queued")
+    added = _add_entries(current, plan, run, upstream_rows, newsroom_rows, report)
+    if added:
+        notes.append(f"{added} new entries")
+    _reorder(current, plan, upstream_rows, newsroom_rows)
+
+    newest_local = max((row.entry_date for row in newsroom_rows), default=data.last_updated)
+    current.last_updated = max(data.last_updated, newest_local) if local_work else data.last_updated
+    current._change_reason = reason
     current.save()
-    _replace_log(current, data.log)
-    search_document_commitment_set(commitment=current, entries=data.log)
-    return False
+    UpstreamBase.objects.update_or_create(
+        commitment=current,
+        defaults={
+            "file_path": item.file_path,
+            "text": item.text,
+            "sync_run": run,
+            "imported_at": timezone.now(),
+        },
+    )
+    search_document_commitment_set(commitment=current)
+    report.conflicts += conflicts
+    report.changes.append(f"{item.file_path}: {'; '.join(notes) or 'upstream values taken'}")
+    return "merged" if local_work else "updated"
+
+
+def _move(current, item, snapshot_paths, report, run) -> str | None:
+    """Follow upstream to a new path; return the old path when the record moved.
+
+    Where the newsroom renamed the file itself, its path stays and upstream's is queued.
+    """
+    old_path = current.file_path
+    base_record = getattr(current, "upstream_base", None)
+    upstream_path = base_record.file_path if base_record is not None else old_path
+    if old_path in snapshot_paths:
+        # Both paths are in this snapshot: the stored one is a second copy (settled above).
+        _set_aside_record(current, item, report)
+        current.file_path = item.file_path
+        return None
+    if upstream_path != old_path:
+        report.conflicts += _queue_field(
+            current, run, "file_path", upstream_path, item.file_path, old_path
+        )
+        return None
+    current.file_path = item.file_path
+    report.moved += 1
+    return old_path
+
+
+def _queue_field(commitment, run, name, base, theirs, ours) -> int:
+    """Queue a field both sides changed; return 1 for a new item, 0 for an updated one."""
+    values = {
+        "base_value": _as_text(base),
+        "upstream_value": _as_text(theirs),
+        "our_value": _as_text(ours),
+        "sync_run": run,
+    }
+    updated = (
+        SyncConflict.objects.open()
+        .filter(commitment=commitment, kind=ConflictKind.FIELD, field_name=name)
+        .update(**values)
+    )
+    if updated:
+        return 0
+    SyncConflict.objects.create(
+        commitment=commitment, kind=ConflictKind.FIELD, field_name=name, **values
+    )
+    return 1
+
+
+def _queue_entry(commitment, run, key, row) -> int:
+    if SyncConflict.objects.open().filter(commitment=commitment, entry_key=key).exists():
+        return 0
+    SyncConflict.objects.create(
+        commitment=commitment,
+        kind=ConflictKind.ENTRY,
+        entry_key=key,
+        base_value=fmt.render_entry(row.to_data()),
+        upstream_value=None,
+        our_value=fmt.render_entry(row.to_data()),
+        sync_run=run,
+    )
+    return 1
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _add_entries(current, plan, run, upstream_rows, newsroom_rows, report) -> int:
+    """Write upstream's new entries; retire our rule entries upstream now delivers itself."""
+    new_rows = []
+    used = {row.key for row in newsroom_rows}
+    for key, entry in plan.appended:
+        if key in upstream_rows:
+            continue
+        twin = next(
+            (row for row in newsroom_rows if row.key == key and row.to_data() == entry), None
+        )
+        if twin is not None:
+            # The newsroom logged exactly what upstream now delivers: it is upstream's too.
+            twin.origin, twin.sync_run = Origin.UPSTREAM, run
+            twin._change_reason = _sync_reason(run)
+            twin.save(update_fields=["origin", "sync_run"])
+            newsroom_rows.remove(twin)
+            upstream_rows[key] = twin
+            continue
+        if key in used:
+            raise ImportFileError(f"log entry key {key} is taken by a different newsroom entry")
+        if entry.shape == EntryShape.STATUS_RULE:
+            report.retired += _retire_rule_entries(entry, newsroom_rows, run)
+        row = _log_entry(current, 0, entry, key=key, run=run)
+        new_rows.append(row)
+        upstream_rows[key] = row
+    if new_rows:
+        top = max((row.position for row in current.log_entries.all()), default=-1)
+        for offset, row in enumerate(new_rows, start=1):
+            row.position = top + _REORDER_OFFSET * 2 + offset
+        bulk_create_with_history(new_rows, TrackingLog, default_change_reason=_sync_reason(run))
+        if connection.vendor != "postgresql":
+            # Other databases hand back no primary keys from a bulk insert.
+            keyed = dict(
+                TrackingLog.objects.filter(
+                    commitment=current, key__in=[row.key for row in new_rows]
+                ).values_list("key", "pk")
+            )
+            for row in new_rows:
+                row.pk = row.id = keyed[row.key]
+    return len(new_rows)
+
+
+def _retire_rule_entries(entry, newsroom_rows, run) -> int:
+    """Remove our own date-rule entries for a transition upstream has now delivered."""
+    retired = 0
+    for row in list(newsroom_rows):
+        if (
+            row.created_by_id is None
+            and row.shape == EntryShape.STATUS_RULE
+            and (row.from_status, row.to_status) == (entry.from_status, entry.to_status)
+        ):
+            row._change_reason = (
+                f"{_sync_reason(run)}：上游已寫入相同的狀態變更，撤下本站規則產生的紀錄"
+            )
+            row.delete()
+            newsroom_rows.remove(row)
+            retired += 1
+    return retired
+
+
+def _reorder(current, plan, upstream_rows, newsroom_rows) -> None:
+    """Put the timeline in merge order: upstream's order, newsroom entries by date."""
+    in_upstream_order = [upstream_rows[key] for key in plan.incoming_keys if key in upstream_rows]
+    placed = set(id(row) for row in in_upstream_order)
+    # Entries upstream dropped but the newsroom keeps stay after the entry they followed.
+    for row in sorted(upstream_rows.values(), key=lambda row: row.position):
+        if id(row) in placed:
+            continue
+        before = [other for other in in_upstream_order if other.position < row.position]
+        index = in_upstream_order.index(before[-1]) + 1 if before else 0
+        in_upstream_order.insert(index, row)
+        placed.add(id(row))
+    order = merge.merged_order(
+        [merge.Placed(row, row.entry_date, True) for row in in_upstream_order],
+        [
+            merge.Placed(row, row.entry_date, False)
+            for row in sorted(newsroom_rows, key=lambda r: r.position)
+        ],
+    )
+    wanted = [placed_row.ref for placed_row in order]
+    moving = [(index, row) for index, row in enumerate(wanted) if row.position != index]
+    if not moving:
+        return
+    occupied = {row.position for row in wanted}
+    if any(index in occupied for index, _ in moving):
+        # Some targets are taken: move the whole timeline out of the way first.
+        TrackingLog.objects.filter(commitment=current).update(
+            position=F("position") + _REORDER_OFFSET
+        )
+        moving = list(enumerate(wanted))
+    for index, row in moving:
+        TrackingLog.objects.filter(pk=row.pk).update(position=index)
+        row.position = index
+
+
+def _create(item: ParsedFile, run: SyncRun, sources: dict, report: ImportReport) -> None:
+    data = item.data
+    source = _upsert_source(item, sources, report)
+    commitment = Commitment(
+        uid=data.id,
+        source=source,
+        title=data.title,
+        category=data.category,
+        status=data.status,
+        target_date_text=data.target_date,
+        target_value=data.target_value,
+        responsible_agency=data.responsible_agency,
+        wording=data.wording,
+        shows_reply=data.reply is not None,
+        created_date=data.created_at,
+        last_updated=data.last_updated,
+        file_path=item.file_path,
+    )
+    commitment._change_reason = _sync_reason(run)
+    commitment.save()
+    # The history records let an editor see and restore what the file said.
+    bulk_create_with_history(
+        [
+            _log_entry(commitment, position, entry, key=key, run=run)
+            for position, (entry, key) in enumerate(
+                zip(data.log, fmt.timeline_keys(data.log), strict=True)
+            )
+        ],
+        TrackingLog,
+        default_change_reason=_sync_reason(run),
+    )
+    UpstreamBase.objects.create(
+        commitment=commitment,
+        file_path=item.file_path,
+        text=item.text,
+        sync_run=run,
+        imported_at=timezone.now(),
+    )
+    search_document_commitment_set(commitment=commitment, entries=data.log, new=True)
 
 
 def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Source:
@@ -330,34 +765,16 @@ def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Sou
     return source
 
 
-def _log_entry(commitment: Commitment, position: int, entry: fmt.LogEntryData) -> TrackingLog:
+def _log_entry(
+    commitment: Commitment, position: int, entry: fmt.LogEntryData, *, key: str, run: SyncRun
+) -> TrackingLog:
     return TrackingLog(
         commitment=commitment,
         position=position,
+        origin=Origin.UPSTREAM,
+        sync_run=run,
+        key=key,
         **{name: getattr(entry, name) for name in LOG_FIELDS},
-    )
-
-
-def _replace_log(commitment: Commitment, entries: list[fmt.LogEntryData]) -> None:
-    """Update the stored timeline in place by position, keeping unchanged rows as they are."""
-    stored = list(commitment.log_entries.all())
-    changed = []
-    for row, entry in zip(stored, entries, strict=False):
-        if any(getattr(row, name) != getattr(entry, name) for name in LOG_FIELDS):
-            for name in LOG_FIELDS:
-                setattr(row, name, getattr(entry, name))
-            changed.append(row)
-    for row in changed:
-        row.save()
-    if len(stored) > len(entries):
-        TrackingLog.objects.filter(pk__in=[row.pk for row in stored[len(entries) :]]).delete()
-    bulk_create_with_history(
-        [
-            _log_entry(commitment, position, entry)
-            for position, entry in enumerate(entries)
-            if position >= len(stored)
-        ],
-        TrackingLog,
     )
 
 
@@ -396,7 +813,9 @@ def _keep_copy(commitment, file_path, reason, data, text, report) -> None:
                 "file_text": text,
             },
         )
-    report.duplicates.append(f"id {commitment.uid}: {reason}; {file_path} set aside for review")
+    line = f"id {commitment.uid}: {reason}; {file_path} set aside for review"
+    if line not in report.duplicates:  # the winner and the loser of one pair both report it
+        report.duplicates.append(line)
 
 
 def _check_lengths(data: fmt.CommitmentData) -> None:

@@ -90,10 +90,14 @@ class EditConflict(Exception):
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def who(user) -> str:
-    """Return how an editor is named in messages: 王小明（editor）, or the user name."""
+def who(user, reason: str | None = None) -> str:
+    """Return how an editor is named in messages: 王小明（editor）, or the user name.
+
+    A save by no editor is named by its history reason where it has one (同步 #12: the sync
+    run that made it).
+    """
     if user is None:
-        return _("系統（匯入或自動規則）")
+        return reason or _("系統（匯入或自動規則）")
     first, last = user.first_name.strip(), user.last_name.strip()
     if _CJK.search(first + last):
         name = f"{last}{first}"
@@ -173,7 +177,7 @@ def edits_between(model, records) -> list[Edit]:
                     )
         edits.append(
             Edit(
-                who=who(record.history_user),
+                who=who(record.history_user, record.history_change_reason),
                 when=record.history_date,
                 action=record.history_type,
                 changes=tuple(changes),
@@ -244,7 +248,11 @@ def check_version(
     else:
         # Without the starting copy, the first save's changes cannot be told, only its author.
         edits = [
-            Edit(who=who(record.history_user), when=record.history_date, action="~")
+            Edit(
+                who=who(record.history_user, record.history_change_reason),
+                when=record.history_date,
+                action="~",
+            )
             for record in later[:1]
         ] + edits_between(model, later)
     raise EditConflict(edits=edits, theirs=theirs, both=both, current_version=current.version)
@@ -292,5 +300,11 @@ def check_not_deleted(*, model, pk) -> None:
     )
     edits = []
     if record is not None:
-        edits.append(Edit(who=who(record.history_user), when=record.history_date, action="-"))
+        edits.append(
+            Edit(
+                who=who(record.history_user, record.history_change_reason),
+                when=record.history_date,
+                action="-",
+            )
+        )
     raise EditConflict(edits=edits, deleted=True)

@@ -57,6 +57,29 @@ def validate_entry_date(entry_date: dt.date) -> None:
         raise ValidationError({"entry_date": _("日期不可晚於今天")})
 
 
+def explained_status(entries) -> str | None:
+    """Return the status the timeline's latest 狀態變更 entry set (None: it has none).
+
+    A date-rule entry names its new status; an evidence-shaped one is the pipeline's
+    judgement that the promise was kept (already achieved), unless the newsroom recorded
+    another status with it.
+    """
+    for entry in reversed(list(entries)):
+        if entry.kind == EntryKind.STATUS_CHANGE:
+            if entry.to_status:
+                return entry.to_status
+            if entry.shape == EntryShape.EVIDENCE:
+                return Status.ACHIEVED
+    return None
+
+
+def status_is_explained(status: str, entries) -> bool:
+    """Whether a timeline explains a status: its latest status change set it, or it has
+    none and the status is the one every commitment starts with."""
+    explained = explained_status(entries)
+    return explained == status if explained is not None else status == Status.TRACKING
+
+
 def _next_position(commitment: Commitment) -> int:
     last = commitment.log_entries.aggregate(last=Max("position"))["last"]
     return 0 if last is None else last + 1
@@ -166,6 +189,10 @@ def commitment_change_status(
         else:
             values |= {
                 "shape": EntryShape.EVIDENCE,
+                # Not written to the file (the evidence shape has no 狀態 line), but the
+                # timeline knows what this entry set (explained_status).
+                "from_status": locked.status,
+                "to_status": to_status,
                 "source_type": evidence.source_type,
                 "document_number": evidence.document_number,
                 "document_url": evidence.document_url,
@@ -183,6 +210,47 @@ def commitment_change_status(
         _touch(locked, entry_date, user, status=to_status)
         search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
+    return entry
+
+
+def commitment_record_status(
+    *,
+    commitment: Commitment,
+    from_status: str,
+    to_status: str,
+    reason: str,
+    entry_date: dt.date | None = None,
+    user=None,
+) -> TrackingLog:
+    """Write a newsroom 狀態變更 entry from one status to another and set the status.
+
+    For the cases where the timeline, not the stored status, is what changes: a status a
+    deleted entry had explained, or "keep ours" after upstream delivered another status.
+    The caller holds the commitment's lock.
+    """
+    entry_date = entry_date or today()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("變更狀態必須填寫原因")})
+    if "\n" in reason or "\r" in reason:
+        raise ValidationError({"reason": _("原因只能有一行文字")})
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
+    entry = TrackingLog(
+        commitment=commitment,
+        position=_next_position(commitment),
+        entry_date=entry_date,
+        kind=EntryKind.STATUS_CHANGE,
+        shape=EntryShape.STATUS_RULE,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        created_by=_editor(user),
+    )
+    record_user(entry, user)
+    entry.save()
+    _touch(commitment, entry_date, user, status=to_status)
+    search_document_commitment_set(commitment=commitment)
     return entry
 
 

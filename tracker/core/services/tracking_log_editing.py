@@ -16,13 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, EntryShape, TrackingLog
+from tracker.core.models import Commitment, EntryShape, Status, TrackingLog
 from tracker.core.services.commitment_editing import format_problem, stub_data
 from tracker.core.services.edit_conflicts import check_not_deleted, check_version
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
     Evidence,
+    commitment_record_status,
+    explained_status,
     record_user,
+    status_is_explained,
     validate_entry_date,
     validate_evidence,
 )
@@ -134,14 +137,55 @@ def tracking_log_update(
     return entry
 
 
-def tracking_log_delete(*, entry: TrackingLog, user=None) -> None:
-    """Delete an entry; its history keeps it, so tracking_log_restore can bring it back."""
+def tracking_log_delete(
+    *, entry: TrackingLog, user=None, status_after: str | None = None, reason: str = ""
+) -> None:
+    """Delete an entry; its history keeps it, so tracking_log_restore can bring it back.
+
+    A status is never left unexplained: deleting the 狀態變更 entry that set the current
+    status needs ``status_after``, the status to return to, which is recorded as a status
+    change with ``reason`` (unless what remains of the timeline already explains it).
+    """
     with transaction.atomic():
         commitment = _lock_commitment(entry.commitment_id)
         check_not_deleted(model=TrackingLog, pk=entry.pk)
         stored = TrackingLog.objects.get(pk=entry.pk)
+        timeline = list(commitment.log_entries.order_by("position"))
+        remaining = [row for row in timeline if row.pk != stored.pk]
+        explained_before = status_is_explained(commitment.status, timeline)
+        if explained_before and not status_is_explained(commitment.status, remaining):
+            if not status_after:
+                raise ValidationError(
+                    {
+                        "status_after": _(
+                            "這筆「狀態變更」說明了目前的狀態「%(status)s」。刪除前請選擇"
+                            "刪除後的狀態，並填寫原因（會寫入一筆狀態變更紀錄）。"
+                        )
+                        % {"status": commitment.status}
+                    }
+                )
+            if status_after not in Status.values:
+                raise ValidationError(
+                    {"status_after": _("未知的狀態：%(s)s") % {"s": status_after}}
+                )
+            if not status_is_explained(status_after, remaining) and not reason.strip():
+                raise ValidationError({"reason": _("變更狀態必須填寫原因")})
         record_user(stored, user)
         stored.delete()
+        if explained_before and not status_is_explained(commitment.status, remaining):
+            from_status = explained_status(remaining) or Status.TRACKING
+            if status_is_explained(status_after, remaining):
+                commitment.status = status_after
+                record_user(commitment, user)
+                commitment.save()
+            else:
+                commitment_record_status(
+                    commitment=commitment,
+                    from_status=from_status,
+                    to_status=status_after,
+                    reason=reason.strip(),
+                    user=user,
+                )
         search_document_commitment_set(commitment=commitment)
 
 
@@ -171,6 +215,24 @@ def tracking_log_restore(*, history_id: int, user=None) -> TrackingLog:
             raise ValidationError(_("這筆紀錄所屬的承諾已被刪除，無法還原")) from None
         if TrackingLog.objects.filter(pk=record.id).exists():
             raise ValidationError(_("這筆紀錄已經還原過了"))
+        timeline = list(commitment.log_entries.order_by("position"))
+        # The restored entry takes its old place; entries now there move down by one.
+        returning = record.instance  # a new object on every access: read it once
+        restored_timeline = sorted(
+            [*timeline, returning], key=lambda row: (row.position, row is not returning)
+        )
+        if status_is_explained(commitment.status, timeline) and not status_is_explained(
+            commitment.status, restored_timeline
+        ):
+            raise ValidationError(
+                _(
+                    "還原這筆紀錄後，時間軸最新的「狀態變更」會與目前的狀態「%(status)s」不符。"
+                    "請先變更狀態，再還原。"
+                )
+                % {"status": commitment.status}
+            )
+        if TrackingLog.objects.filter(commitment=commitment, key=record.key).exists():
+            raise ValidationError(_("時間軸上已有內容相同的紀錄，不需還原"))
         later = list(
             commitment.log_entries.filter(position__gte=record.position).order_by("-position")
         )

@@ -10,6 +10,7 @@ from tracker.desk.admin import (  # noqa: F401
     quality,
     replies,
     sources,
+    sync,
     users,
 )
 

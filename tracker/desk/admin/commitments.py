@@ -12,13 +12,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog
+from tracker.core.provenance import field_provenance
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.commitment_export import commitment_render
 from tracker.core.services.edit_conflicts import edits_between, who
@@ -72,7 +74,7 @@ class TrackingLogInline(admin.StackedInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("created_by", "reviewed_by")
+            .select_related("created_by", "reviewed_by", "sync_run")
             .order_by("position")
         )
 
@@ -198,12 +200,17 @@ class CommitmentAdmin(HistoryAdmin):
     # The change page -------------------------------------------------------------------
 
     def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and request.method == "POST" and connection.in_atomic_block:
+        if request.method == "POST" and connection.in_atomic_block:
             # Lock the row for the whole save (the admin wraps it in one transaction), so the
             # version check and the writes see the same record.
-            obj = Commitment.objects.select_for_update().select_related("source").get(pk=obj.pk)
-        return obj
+            queryset = Commitment.objects.select_for_update().select_related("source")
+        else:
+            # The provenance panels read the last upstream file with the record.
+            queryset = self.get_queryset(request).select_related("source", "upstream_base")
+        try:
+            return queryset.get(pk=Commitment._meta.pk.to_python(object_id))
+        except (Commitment.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_inline_instances(self, request, obj=None):
         # A new commitment's timeline is its 初始建立 entry, written when it is saved.
@@ -253,6 +260,7 @@ class CommitmentAdmin(HistoryAdmin):
                 _("檔案與日期"),
                 {"fields": ("file_path", ("uid", "created_date", "last_updated"))},
             ),
+            (_("資料來源"), {"fields": ("sync_state", "provenance"), "classes": ("collapse",)}),
         ]
         if can_change and request.user.has_perm("tracker.add_trackinglog"):
             fieldsets.append(
@@ -303,6 +311,47 @@ class CommitmentAdmin(HistoryAdmin):
             "uid",
             "created_date",
             "last_updated",
+            "sync_state",
+            "provenance",
+        )
+
+    @admin.display(description=gettext_lazy("同步狀態"))
+    def sync_state(self, obj):
+        open_items = SyncConflict.objects.open().filter(commitment=obj).count()
+        base = getattr(obj, "upstream_base", None)
+        imported = (
+            _("上游最後一次送來：%(path)s，%(when)s 匯入")
+            % {
+                "path": base.file_path,
+                "when": timezone.localtime(base.imported_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            if base is not None
+            else _("沒有上游版本（編輯部新增的承諾）")
+        )
+        if not open_items:
+            return imported
+        url = reverse("admin:tracker_syncconflict_changelist")
+        return format_html(
+            '{}<br><a href="{}?commitment__id__exact={}&amp;state__exact=open">{}</a>',
+            imported,
+            url,
+            obj.pk,
+            _("%(count)d 項同步衝突待處理") % {"count": open_items},
+        )
+
+    @admin.display(description=gettext_lazy("各欄位的來源"))
+    def provenance(self, obj):
+        rows = field_provenance(obj)
+        return format_html(
+            '<ul class="tracker-provenance">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}：{}</li>",
+                (
+                    (Commitment._meta.get_field(name).verbose_name, origin.describe())
+                    for name, origin in rows.items()
+                ),
+            ),
         )
 
     @admin.display(description=gettext_lazy("公開狀態"))
@@ -572,7 +621,7 @@ def timeline_history(commitment_id: int, limit: int = 200) -> list[dict]:
             {
                 "record": record,
                 "entry": f"{record.entry_date.isoformat()} [{record.kind}]",
-                "who": who(record.history_user),
+                "who": who(record.history_user, record.history_change_reason),
                 "changes": changes,
             }
         )

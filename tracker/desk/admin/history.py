@@ -62,7 +62,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
             % {"object": record.history_object, "when": record.history_date},
             "opts": self.model._meta,
             "record": record,
-            "who": who(record.history_user),
+            "who": who(record.history_user, record.history_change_reason),
             "rows": rows,
             "object_id": object_id,
             **(extra_context or {}),

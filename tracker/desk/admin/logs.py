@@ -138,7 +138,10 @@ class TrackingLogAdmin(HistoryAdmin):
             **self.admin_site.each_context(request),
             "title": _("已刪除的追蹤紀錄"),
             "opts": self.opts,
-            "deleted_entries": [(record, who(record.history_user)) for record in records],
+            "deleted_entries": [
+                (record, who(record.history_user, record.history_change_reason))
+                for record in records
+            ],
             "can_restore": request.user.has_perm("tracker.add_trackinglog"),
         }
         return TemplateResponse(request, "admin/tracker/trackinglog/deleted.html", context)

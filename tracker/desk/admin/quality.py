@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
 from tracker.core.agencies import alias_groups_in, normalise
-from tracker.core.models import Commitment, DuplicateCopy
+from tracker.core.models import Commitment, DuplicateCopy, SyncConflict
 from tracker.core.services.commitment_editing import commitments_set_agency
 from tracker.desk.admin.filters import ISO_DATE_REGEX
 from tracker.desk.admin.history import HistoryAdmin
@@ -67,6 +67,8 @@ def quality_view(request):
         "duplicates": DuplicateCopy.objects.select_related("commitment").order_by("file_path"),
         "non_iso": non_iso,
         "alias_groups": groups,
+        "open_conflicts": SyncConflict.objects.open().count(),
+        "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),
     }
     return TemplateResponse(request, "admin/tracker/quality.html", context)

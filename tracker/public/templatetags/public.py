@@ -77,3 +77,26 @@ def absolute(context, path: str | None = None) -> str:
 @register.simple_tag
 def site_name() -> str:
     return str(settings.TRACKER_SITE_NAME)
+
+
+@register.simple_tag
+def entry_origin(entry) -> str:
+    """Return who wrote a timeline entry, for readers: the pipeline or the newsroom."""
+    if entry.is_upstream:
+        return _("來源：上游 AI 管線（自動擷取）")
+    if entry.created_by_id is None:
+        return _("來源：編輯部（本站的日期規則自動產生）")
+    user = entry.created_by
+    if settings.TRACKER_SHOW_EDITOR_NAMES and user is not None:
+        name = public_name(user)
+        if name:
+            return _("來源：編輯部（%(name)s）") % {"name": name}
+    return _("來源：編輯部")
+
+
+def public_name(user) -> str:
+    """Return an editor's name as readers see it (王小明), never the login name."""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if re.search(r"[\u3400-\u9fff]", first + last):
+        return f"{last}{first}"
+    return " ".join(part for part in (first, last) if part)

@@ -1,0 +1,74 @@
+"""Migrations that move data: a database made before the sync gets provenance and a base."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tracker.core import format as fmt
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("tracker", "0005_admin_history_versions")]
+AFTER = [("tracker", "0006_sync")]
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_latest():
+    """Leave the test database fully migrated for the tests that come after."""
+    yield
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+def migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+def test_existing_entries_get_origin_and_key_and_each_commitment_a_base():
+    apps = migrate(BEFORE)
+    User = apps.get_model("auth", "User")
+    Source = apps.get_model("tracker", "Source")
+    Commitment = apps.get_model("tracker", "Commitment")
+    TrackingLog = apps.get_model("tracker", "TrackingLog")
+    editor = User.objects.create(username="old-editor")
+    source = Source.objects.create(
+        document_id="d" * 36, term="10", session_period="05", ey_number="院臺字第1號", url=""
+    )
+    commitment = Commitment.objects.create(
+        uid="c" * 36,
+        title="舊資料庫的承諾",
+        category="測試",
+        status="追蹤中",
+        source=source,
+        wording="原文",
+        shows_reply=False,
+        file_path="測試/舊.md",
+        created_date=dt.date(2026, 1, 26),
+        last_updated=dt.date(2026, 1, 28),
+    )
+    values = {"kind": "進度更新", "shape": "text", "commitment": commitment}
+    TrackingLog.objects.create(position=0, entry_date=dt.date(2026, 1, 26), text="匯入的", **values)
+    TrackingLog.objects.create(position=1, entry_date=dt.date(2026, 1, 26), text="匯入的", **values)
+    TrackingLog.objects.create(
+        position=2, entry_date=dt.date(2026, 1, 28), text="編輯寫的", created_by=editor, **values
+    )
+
+    apps = migrate(AFTER)
+    TrackingLog = apps.get_model("tracker", "TrackingLog")
+    UpstreamBase = apps.get_model("tracker", "UpstreamBase")
+    rows = list(TrackingLog.objects.order_by("position"))
+    assert [row.origin for row in rows] == ["upstream", "upstream", "newsroom"]
+    entries = [
+        fmt.LogEntryData(entry_date=row.entry_date, kind=row.kind, shape=row.shape, text=row.text)
+        for row in rows
+    ]
+    assert [row.key for row in rows] == fmt.timeline_keys(entries)
+    assert rows[1].key == f"{rows[0].key}-2"
+    base = fmt.parse(UpstreamBase.objects.get().text)
+    assert [entry.text for entry in base.log] == ["匯入的", "匯入的"]
+    assert base.last_updated == dt.date(2026, 1, 26)  # the newsroom's entry is not upstream's

@@ -1,0 +1,159 @@
+"""The sync's review queue over HTTP: editors and chief editors decide what upstream changed."""
+
+import pytest
+from django.urls import reverse
+
+from tests.desk.conftest import logged_in, make_user
+from tests.factories import make_commitment
+from tracker.core.models import ConflictKind, ConflictState, Origin, Status, SyncConflict, SyncRun
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("admin:tracker_syncconflict_changelist")
+
+
+def queued(commitment, **values) -> SyncConflict:
+    run = SyncRun.objects.create(source="upstream/")
+    defaults = {
+        "kind": ConflictKind.FIELD,
+        "field_name": "title",
+        "base_value": commitment.title,
+        "upstream_value": "上游的<b>標題</b>",
+        "our_value": "我們的標題",
+        "sync_run": run,
+    }
+    return SyncConflict.objects.create(commitment=commitment, **(defaults | values))
+
+
+def decide_url(conflict) -> str:
+    return reverse("admin:tracker_syncconflict_change", args=[conflict.pk])
+
+
+@pytest.fixture(params=["editor", "chief"])
+def any_client(request, editor, chief):
+    return logged_in(editor if request.param == "editor" else chief), (
+        editor if request.param == "editor" else chief
+    )
+
+
+def test_the_list_shows_open_items_first_and_only_them_by_default(editor_client):
+    commitment = make_commitment(title="我們的標題")
+    open_item = queued(commitment)
+    done = queued(commitment, field_name="category", state=ConflictState.KEPT_OURS)
+    response = editor_client.get(LIST, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0].endswith("state__exact=open")
+    links = response.content.decode()
+    assert decide_url(open_item) in links and decide_url(done) not in links
+
+
+def test_the_decision_page_shows_base_theirs_and_ours_escaped(editor_client):
+    commitment = make_commitment(title="我們的標題")
+    conflict = queued(commitment)
+    page = editor_client.get(decide_url(conflict)).content.decode()
+    assert "上游的新值" in page and "編輯部的值（目前）" in page
+    assert "&lt;b&gt;" in page and "<b>" not in page
+    assert "<ins>" in page  # what upstream changed is marked
+    assert reverse("admin:tracker_commitment_change", args=[commitment.pk]) in page
+
+
+def test_both_roles_can_take_upstream(any_client):
+    client, user = any_client
+    commitment = make_commitment(title="我們的標題")
+    conflict = queued(commitment, upstream_value="上游的標題")
+    response = client.post(decide_url(conflict), {"_take_upstream": "1", "note": ""})
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.title == "上游的標題"
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.decided_by) == (ConflictState.TOOK_UPSTREAM, user)
+    assert commitment.history.first().history_user == user
+
+
+def test_keeping_our_status_needs_a_reason_next_to_the_field(editor_client, editor):
+    commitment = make_commitment(status=Status.DELAYED)
+    conflict = queued(
+        commitment,
+        field_name="status",
+        base_value=Status.TRACKING,
+        upstream_value=Status.ACHIEVED,
+        our_value=Status.DELAYED,
+    )
+    response = editor_client.post(decide_url(conflict), {"_keep_ours": "1", "note": ""})
+    assert response.status_code == 200
+    assert "保留編輯部的狀態必須填寫原因" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+    response = editor_client.post(decide_url(conflict), {"_keep_ours": "1", "note": "上游誤判"})
+    assert response.status_code == 302
+    last = commitment.log_entries.order_by("position").last()
+    assert (last.from_status, last.to_status, last.reason) == (
+        Status.ACHIEVED,
+        Status.DELAYED,
+        "上游誤判",
+    )
+    assert last.origin == Origin.NEWSROOM and last.created_by == editor
+
+
+def test_an_editor_can_set_a_value_of_their_own(editor_client):
+    commitment = make_commitment(title="我們的標題")
+    conflict = queued(commitment)
+    response = editor_client.post(
+        decide_url(conflict), {"_set_value": "1", "value": "兩邊合併後的標題", "note": "合併"}
+    )
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.title == "兩邊合併後的標題"
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.note) == (ConflictState.EDITED, "合併")
+
+
+def test_a_decided_item_cannot_be_decided_again(editor_client, second_editor):
+    commitment = make_commitment(title="我們的標題")
+    conflict = queued(commitment)
+    assert editor_client.post(decide_url(conflict), {"_keep_ours": "1"}).status_code == 302
+    other = logged_in(second_editor)
+    response = other.post(decide_url(conflict), {"_take_upstream": "1"})
+    assert response.status_code == 200
+    commitment.refresh_from_db()
+    assert commitment.title == "我們的標題"
+    assert "已處理" in response.content.decode()
+
+
+def test_a_viewer_without_change_permission_cannot_decide(db):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("viewer", None)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_syncconflict"))
+    client = logged_in(viewer)
+    conflict = queued(make_commitment(title="我們的標題"))
+    assert client.get(decide_url(conflict)).status_code == 200
+    assert client.post(decide_url(conflict), {"_take_upstream": "1"}).status_code == 403
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+
+
+@pytest.mark.parametrize("object_id", ["abc", "99999", "%00"])
+def test_a_bad_address_is_not_found(editor_client, object_id):
+    response = editor_client.get(f"/admin/tracker/syncconflict/{object_id}/change/")
+    assert response.status_code == 404
+
+
+def test_the_commitment_page_shows_provenance_and_links_open_items(editor_client):
+    commitment = make_commitment(title="我們的標題")
+    queued(commitment)
+    page = editor_client.get(
+        reverse("admin:tracker_commitment_change", args=[commitment.pk])
+    ).content.decode()
+    assert "1 項同步衝突待處理" in page
+    assert f"commitment__id__exact={commitment.pk}" in page
+    assert "各欄位的來源" in page and "編輯部" in page
+
+
+def test_the_data_quality_page_counts_open_items(editor_client):
+    commitment = make_commitment(title="我們的標題")
+    queued(commitment)
+    queued(commitment, field_name="category", state=ConflictState.KEPT_OURS)
+    page = editor_client.get(reverse("admin:tracker_commitment_quality")).content.decode()
+    assert "同步衝突待處理（1）" in page
+    assert f"{LIST}?state__exact=open" in page
