@@ -1,8 +1,8 @@
 """What readers are told about timeline entries: permanent keys, provenance, new statuses.
 
-Each rule has one home here, so feeds, pages and downloads agree. The keys are computed
-from the entries' bytes (tracker.core.format.timeline_keys); when TrackingLog stores its
-key, ``timeline_entry_keys`` is the one function to change.
+Each rule has one home here, so feeds, pages and downloads agree: ``timeline_entry_keys``
+is where an entry's permanent key is read (TrackingLog.key, tracker.core.format's
+timeline_keys when the entry was written), ``entry_provenance`` where its origin is.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tracker.core import format as fmt
 from tracker.core.models import EntryKind, EntryShape, TrackingLog
 
-# What an entry's key and new status are computed from (the rest of the row is not read).
-TIMELINE_FIELDS = (
+# What an entry's key and new status are read from (the rest of the row is not read).
+FACT_FIELDS = (
     "commitment_id",
+    "key",
     "position",
     "entry_date",
     "kind",
@@ -32,13 +32,6 @@ TIMELINE_FIELDS = (
     "summary",
     "judgement",
 )
-PROVENANCE_PIPELINE = "pipeline"
-PROVENANCE_NEWSROOM = "newsroom"
-PROVENANCE_LABELS = {
-    PROVENANCE_PIPELINE: _("上游資料管線（自動擷取）"),
-    PROVENANCE_NEWSROOM: _("編輯室"),
-}
-
 JUDGEMENT_NONE = ""
 JUDGEMENT_AUTOMATED_UNREVIEWED = "automated_unreviewed"
 JUDGEMENT_AUTOMATED_REVIEWED = "automated_reviewed"
@@ -53,7 +46,7 @@ JUDGEMENT_LABELS = {
 
 def timeline_entry_keys(entries: Sequence[TrackingLog]) -> list[str]:
     """Return the permanent keys of one commitment's whole timeline, in order."""
-    return fmt.timeline_keys([entry.to_data() for entry in entries])
+    return [entry.key for entry in entries]
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ def entry_facts_by_pk(entries: Iterable[TrackingLog]) -> dict[int, EntryFacts]:
     rows = (
         TrackingLog.objects.filter(commitment_id__in=commitment_ids)
         .select_related("commitment")
-        .only("commitment__status", *TIMELINE_FIELDS)
+        .only("commitment__status", *FACT_FIELDS)
         .order_by("commitment_id", "position")
     )
     for row in rows:
@@ -86,8 +79,8 @@ def entry_facts_by_pk(entries: Iterable[TrackingLog]) -> dict[int, EntryFacts]:
 
 
 def entry_provenance(entry: TrackingLog) -> str:
-    """Return who wrote an entry: the upstream pipeline or the newsroom."""
-    return PROVENANCE_PIPELINE if entry.created_by_id is None else PROVENANCE_NEWSROOM
+    """Return who wrote an entry: Origin.UPSTREAM (the pipeline's files) or Origin.NEWSROOM."""
+    return entry.origin
 
 
 def entry_judgement_label(entry: TrackingLog) -> str:

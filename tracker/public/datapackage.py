@@ -19,13 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
     JUDGEMENT_LABELS,
-    PROVENANCE_LABELS,
     entry_judgement_label,
     entry_provenance,
     statuses_after,
     timeline_entry_keys,
 )
-from tracker.core.models import Commitment, EntryKind, EntryShape, Source, Status
+from tracker.core.models import Commitment, EntryKind, EntryShape, Origin, Source, Status
 from tracker.public.identity import entry_uri
 
 # The layout of the tables and the JSON: raised when a field is renamed or removed (major)
@@ -150,9 +149,9 @@ TIMELINE_FIELDS = [
     Field(
         "provenance",
         "string",
-        _("來源：pipeline（上游資料管線自動擷取）或 newsroom（編輯室）"),
+        _("來源：upstream（上游資料管線的檔案）或 newsroom（編輯部：編輯或本站的日期規則）"),
         required=True,
-        enum=tuple(PROVENANCE_LABELS),
+        enum=tuple(Origin.values),
     ),
     Field(
         "judgement_label",

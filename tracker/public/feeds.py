@@ -24,13 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core.changes import editor_changes
-from tracker.core.entries import (
-    PROVENANCE_LABELS,
-    PROVENANCE_NEWSROOM,
-    entry_facts_by_pk,
-    entry_provenance,
+from tracker.core.entries import entry_facts_by_pk, entry_provenance
+from tracker.core.models import (
+    Commitment,
+    Correction,
+    EntryKind,
+    EntryShape,
+    Origin,
+    Status,
+    TrackingLog,
 )
-from tracker.core.models import Commitment, Correction, EntryKind, EntryShape, Status, TrackingLog
 from tracker.public.identity import entry_anchor, entry_uri, tag_uri
 
 FEED_LENGTH = 50
@@ -114,9 +117,9 @@ def _entry_items(commitments) -> list[FeedItem]:
 
 
 def _author(provenance: str) -> str:
-    if provenance == PROVENANCE_NEWSROOM:
+    if provenance == Origin.NEWSROOM:
         return settings.TRACKER_PUBLISHER
-    return str(PROVENANCE_LABELS[provenance])
+    return str(Origin(provenance).label)
 
 
 def _correction_items(commitments) -> list[FeedItem]:

@@ -12,8 +12,8 @@ from frictionless import Package
 
 from tests.factories import make_commitment, make_log
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, TrackingLog
-from tracker.core.services.timeline import Evidence, tracking_log_add
+from tracker.core.models import Commitment, Origin, TrackingLog
+from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 from tracker.core.services.tracking_log_editing import tracking_log_review
 from tracker.public.datapackage import TABLES
 
@@ -142,22 +142,10 @@ def test_cells_that_start_like_a_formula_or_a_quote_come_back_exactly(client, db
 
 def test_every_entry_says_where_it_came_from(client, db, admin_user):
     commitment = make_commitment()
-    make_log(
-        commitment,
-        position=1,
-        kind="進度更新",
-        shape="evidence",
-        summary="自動的",
-        judgement="進度更新",
-    )
-    reviewed = make_log(
-        commitment,
-        position=2,
-        kind="進度更新",
-        shape="evidence",
-        summary="審過",
-        judgement="相關資訊",
-    )
+    commitment.log_entries.update(origin=Origin.UPSTREAM)
+    evidence = {"kind": "進度更新", "shape": "evidence", "origin": Origin.UPSTREAM}
+    make_log(commitment, position=1, summary="自動的", judgement="進度更新", **evidence)
+    reviewed = make_log(commitment, position=2, summary="審過", judgement="相關資訊", **evidence)
     tracking_log_review(entries=[reviewed], user=admin_user)
     tracking_log_add(
         commitment=commitment,
@@ -165,15 +153,25 @@ def test_every_entry_says_where_it_came_from(client, db, admin_user):
         entry_date=dt.date(2026, 2, 1),
         user=admin_user,
     )
+    commitment_change_status(
+        commitment=commitment,
+        to_status="已延宕",
+        reason="目標日期已過",
+        entry_date=dt.date(2026, 2, 2),
+    )
     labels = {
-        (row["summary"] or row["text"]): (row["provenance"], row["judgement_label"])
+        (row["summary"] or row["text"] or row["reason"]): (
+            row["provenance"],
+            row["judgement_label"],
+        )
         for row in table(client, "timeline.csv")
     }
     assert labels == {
-        "從第10屆第05會期答復文件中萃取此承諾。": ("pipeline", ""),
-        "自動的": ("pipeline", "automated_unreviewed"),
-        "審過": ("pipeline", "automated_reviewed"),
+        "從第10屆第05會期答復文件中萃取此承諾。": ("upstream", ""),
+        "自動的": ("upstream", "automated_unreviewed"),
+        "審過": ("upstream", "automated_reviewed"),
         "編輯的": ("newsroom", "editor"),
+        "目標日期已過": ("newsroom", ""),
     }
 
 

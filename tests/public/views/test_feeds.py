@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from tests.factories import make_commitment, make_log
 from tracker.core.entries import entry_facts_by_pk
-from tracker.core.models import Commitment, Correction, CorrectionStatus, Source, TrackingLog
+from tracker.core.models import (
+    Commitment,
+    Correction,
+    CorrectionStatus,
+    Origin,
+    Source,
+    TrackingLog,
+)
 from tracker.core.services.commitment_editing import commitment_update
 from tracker.core.services.commitment_export import commitments_export
 from tracker.core.services.commitment_import import commitments_import_paths
@@ -99,6 +106,7 @@ def test_summaries_are_text_so_markup_in_the_data_stays_text(client, db):
 
 def test_entries_name_who_wrote_them(client, db, admin_user):
     commitment = make_commitment()
+    commitment.log_entries.update(origin=Origin.UPSTREAM)
     tracking_log_add(
         commitment=commitment,
         entry_date=dt.date(2026, 2, 1),
@@ -108,7 +116,7 @@ def test_entries_name_who_wrote_them(client, db, admin_user):
     parsed = parse(client, reverse("public:commitment_feed", args=[commitment.uid]))
     authors = {entry.summary: entry.author_detail.name for entry in parsed.entries}
     assert authors["編輯加的進度"] == settings.TRACKER_PUBLISHER
-    assert authors["從第10屆第05會期答復文件中萃取此承諾。"] == "上游資料管線（自動擷取）"
+    assert authors["從第10屆第05會期答復文件中萃取此承諾。"] == "上游資料"
 
 
 def test_ids_do_not_change_with_the_host_or_scheme(client, sample, settings):
