@@ -20,6 +20,7 @@ from tracker.core.services.commitment_export import commitments_export
 from tracker.core.services.commitment_import import commitments_import_paths
 from tracker.core.services.corrections import correction_decide
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
+from tracker.core.services.tracking_log_editing import tracking_log_update
 from tracker.public.identity import entry_uri
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -233,3 +234,19 @@ def test_feeds_run_a_bounded_number_of_queries(client, db, django_assert_max_num
         make_log(make_commitment(), position=1, text="更多")
     with django_assert_max_num_queries(14):
         client.get(reverse("public:feed"))
+
+
+def test_a_corrected_entry_keeps_its_id_and_the_correction_is_an_item(client, db, admin_user):
+    commitment = make_commitment()
+    entry = make_log(commitment, position=1, kind="進度更新", shape="evidence", summary="舊摘要")
+    path = reverse("public:commitment_feed", args=[commitment.uid])
+    before = {item.summary: item.id for item in parse(client, path).entries}
+    tracking_log_update(
+        entry=entry, base_version=entry.version, changes={"summary": "新摘要"}, user=admin_user
+    )
+    after = parse(client, path).entries
+    ids = {item.summary: item.id for item in after}
+    assert ids["新摘要"] == before["舊摘要"]
+    edit = next(item for item in after if item.title.endswith("：追蹤紀錄修正"))
+    assert edit.summary == "內容摘要：舊摘要 → 新摘要"
+    assert edit.id not in before.values()
