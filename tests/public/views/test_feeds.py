@@ -2,6 +2,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import feedparser
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -250,3 +251,17 @@ def test_a_corrected_entry_keeps_its_id_and_the_correction_is_an_item(client, db
     edit = next(item for item in after if item.title.endswith("：追蹤紀錄修正"))
     assert edit.summary == "內容摘要：舊摘要 → 新摘要"
     assert edit.id not in before.values()
+
+
+@pytest.mark.django_db
+def test_no_entry_id_of_the_real_corpus_changes_after_export_and_import(
+    corpus_commitments, tmp_path
+):
+    report = commitments_import_paths(paths=[corpus_commitments])
+    assert report.created > 1000
+    before = all_entry_ids()
+    commitments_export(directory=tmp_path / "export")
+    Commitment.objects.all().delete()
+    Source.objects.all().delete()
+    commitments_import_paths(paths=[tmp_path / "export"])
+    assert all_entry_ids() == before
