@@ -10,38 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 from tracker.core.models import EntryKind, EntryShape, TrackingLog
 
 # What an entry's key and new status are read from (the rest of the row is not read).
-FACT_FIELDS = (
-    "commitment_id",
-    "key",
-    "position",
-    "entry_date",
-    "kind",
-    "shape",
-    "text",
-    "from_status",
-    "to_status",
-    "reason",
-    "source_type",
-    "document_number",
-    "document_url",
-    "summary",
-    "judgement",
-)
+FACT_FIELDS = ("commitment_id", "key", "position", "kind", "shape", "from_status", "to_status")
 JUDGEMENT_NONE = ""
 JUDGEMENT_AUTOMATED_UNREVIEWED = "automated_unreviewed"
 JUDGEMENT_AUTOMATED_REVIEWED = "automated_reviewed"
 JUDGEMENT_EDITOR = "editor"
-JUDGEMENT_LABELS = {
-    JUDGEMENT_NONE: "",
-    JUDGEMENT_AUTOMATED_UNREVIEWED: _("自動判斷，未經編輯審核"),
-    JUDGEMENT_AUTOMATED_REVIEWED: _("自動判斷，經編輯審核"),
-    JUDGEMENT_EDITOR: _("編輯判斷"),
-}
+# The codes of tracker/includes/judgement_label.html's three labels, for the downloads.
+JUDGEMENT_CODES = (JUDGEMENT_AUTOMATED_UNREVIEWED, JUDGEMENT_AUTOMATED_REVIEWED, JUDGEMENT_EDITOR)
 
 
 def timeline_entry_keys(entries: Sequence[TrackingLog]) -> list[str]:

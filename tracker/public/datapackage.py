@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
-    JUDGEMENT_LABELS,
+    JUDGEMENT_CODES,
     entry_judgement_label,
     entry_provenance,
     statuses_after,
@@ -160,7 +160,7 @@ TIMELINE_FIELDS = [
             "判斷的標示：automated_unreviewed（自動判斷，未經編輯審核）、automated_reviewed"
             "（自動判斷，經編輯審核）、editor（編輯判斷）；無判斷時為空"
         ),
-        enum=tuple(code for code in JUDGEMENT_LABELS if code),
+        enum=JUDGEMENT_CODES,
     ),
 ]
 TABLES = {
