@@ -197,3 +197,12 @@ def test_rebuilding_the_search_index_changes_the_version_once(commitment):
     before = version()
     call_command("rebuild_search_index", stdout=StringIO())
     assert version() == before + 1
+
+
+@pytest.mark.parametrize("path", ["/", "/feed/", "/commitments.json"])
+def test_a_gzipped_page_still_answers_304_to_its_weakened_etag(client, commitment, path):
+    first = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith('W/"')
+    again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
