@@ -10,5 +10,6 @@ cd "$(dirname "$0")/.."
 export PG_DURABLE=1
 # shellcheck source=../scripts/start-postgres.sh
 source scripts/start-postgres.sh
-.venv/bin/python manage.py migrate -v0
+# Migrating needs no production secrets; the command itself chooses its own settings.
+DJANGO_DEBUG=true .venv/bin/python manage.py migrate -v0
 "$@"

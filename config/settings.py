@@ -1,4 +1,4 @@
-"""Settings for Commitment Tracker, read once from the environment.
+"""Settings for Commitment Tracker, read once from the environment and its file.
 
 Production is the default: debugging is on only when DJANGO_DEBUG=true asks for it (the
 run-site and test commands do), and without debugging a missing secret stops the server
@@ -14,7 +14,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.envfile import DEFAULT_ENV_FILE, env_file_path, load_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The deployment's configuration file (/etc/tracker/tracker.env): read here, by every process
+# that loads the settings (gunicorn's workers, manage.py, the timers' jobs).
+load_env_file()
+TRACKER_ENV_FILE = env_file_path()
 
 
 def envbool(name: str, default: str) -> bool:
@@ -50,10 +57,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is not true "
-            "(production is the default; set DJANGO_DEBUG=true for development)"
+            f"(production is the default: put it in {DEFAULT_ENV_FILE}; "
+            "set DJANGO_DEBUG=true for development)"
         )
     # Development only: a fixed key so sessions survive restarts of the dev server.
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
+# Earlier keys, still accepted for signatures (sessions, password resets, open correction
+# forms) but never used to sign: rotate by moving the old key here, drop it a few days later.
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
@@ -127,6 +138,13 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Connections are kept between requests (each worker has its own): opening one and running
 # the PRAGMAs above on every request halved the throughput of cached pages and 304s
 # (bench/RESULTS.md). A broken connection is noticed and replaced before it is reused.
+# Production names its database: a forgotten DATABASE_URL must not quietly create an empty
+# SQLite file beside the code and serve from it.
+if not DEBUG and not os.environ.get("DATABASE_URL") and not os.environ.get("SQLITE_PATH"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DJANGO_DEBUG is not true "
+        f"(or SQLITE_PATH to run on SQLite; the configuration file is {DEFAULT_ENV_FILE})"
+    )
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 DATABASES = {
     "default": dj_database_url.config(
@@ -147,27 +165,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# "pages" holds rendered public pages per worker, keyed by the data version
-# (tracker.public.caching).
-# DJANGO_PAGE_CACHE_ENTRIES=0 turns it off (every request renders; benchmarks use it).
+# "pages" holds rendered public pages, keyed by the data version (tracker.public.caching);
+# "aggregates" the counts over the whole table (the list's filter menus), keyed the same way.
+# By default each worker keeps its own in memory; DJANGO_CACHE_URL=redis://... shares one
+# copy between all workers (README, "Caching"). DJANGO_PAGE_CACHE_ENTRIES=0 turns the page
+# cache off (every request renders; benchmarks use it).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tracker-pages",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL must start with redis://, rediss:// or unix:// "
+            f"(got {CACHE_URL.split(':', 1)[0]!r}...)"
+        )
+    # Old versions' keys are never asked for again: a day's expiry lets Redis drop them
+    # even without a maxmemory policy.
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "TIMEOUT": 24 * 3600,
     }
-    if PAGE_CACHE_ENTRIES
-    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    # Counts over the whole table (the list's filter menus), also keyed by the data version.
-    "aggregates": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tracker-aggregates",
-        "TIMEOUT": None,
-    },
-}
+    CACHES = {
+        "default": shared | {"KEY_PREFIX": "tracker", "TIMEOUT": 300},
+        "pages": shared | {"KEY_PREFIX": "tracker-pages"},
+        "aggregates": shared | {"KEY_PREFIX": "tracker-aggregates"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker-pages",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+        },
+        "aggregates": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker-aggregates",
+            "TIMEOUT": None,
+        },
+    }
+if not PAGE_CACHE_ENTRIES:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed logins and refuses a locked-out client before the password
@@ -205,18 +244,34 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Files the service writes: the downloads (data package, zip), built once per data version,
+# and backups (manage.py backup_database), private to the service's user.
+TRACKER_DOWNLOADS_DIR = Path(
+    os.environ.get("TRACKER_DOWNLOADS_DIR", BASE_DIR / "var" / "downloads")
+)
+TRACKER_BACKUP_DIR = Path(os.environ.get("TRACKER_BACKUP_DIR", BASE_DIR / "var" / "backups"))
+
+# To stderr (the journal, under systemd), in gunicorn's own line format and time zone (its
+# error log: deploy/gunicorn.conf.py), so one service's lines read as one log.
+LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": LOG_DATE_FORMAT,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # check_data --log reports every finding; those needing an editor are warnings.
+        "tracker.check_data": {"level": "INFO"},
+    },
 }
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
-# Where the downloads (data package, zip) are built, once per data version.
-TRACKER_DOWNLOADS_DIR = Path(
-    os.environ.get("DJANGO_DOWNLOADS_DIR", "") or BASE_DIR / "var" / "downloads"
-)
 # Who publishes the record: the feeds' atom:author and the data package's publisher.
 TRACKER_PUBLISHER = os.environ.get("DJANGO_PUBLISHER", "") or "政策承諾追蹤編輯室"
 # Feed and entry ids are tag: URIs (RFC 4151) under this authority, "<domain or email>,<date
@@ -301,6 +356,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Monitoring may ask gunicorn directly, over plain HTTP (/healthz).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "true")
     SESSION_COOKIE_SECURE = True
@@ -316,6 +373,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Failed logins are logged (as warnings) with the username and the client's address, which
+# django-axes masks by default: an operator needs both to tell an attack from a typo. The
+# password is always masked.
+AXES_SENSITIVE_PARAMETERS = []
 # The proxy overwrites X-Forwarded-For with the client's address (README's nginx config), so
 # the header holds PROXY_COUNT - 1 proxy addresses after the client's. A longer, spoofed chain
 # is not trusted: its attempts all count against the proxy's own address, so rotating fake

@@ -5,8 +5,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: Playwright drives Debian's Chromium (without the CJK
 # fonts Chinese renders as empty boxes in screenshots); the suite runs a second time on a
-# PostgreSQL server it starts itself; Java runs the HTML checker (vnu.jar).
-debian_packages=(chromium fonts-noto-cjk postgresql openjdk-17-jre-headless)
+# PostgreSQL server it starts itself; Java runs the HTML checker (vnu.jar). The deploy tests
+# run the shipped nginx site (with a certificate from openssl) in front of gunicorn and check
+# the systemd units with systemd-analyze.
+debian_packages=(chromium fonts-noto-cjk postgresql openjdk-17-jre-headless nginx openssl systemd)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -33,6 +35,6 @@ if [ "${SKIP_POSTGRES:-}" = 1 ]; then
     echo "== PostgreSQL run skipped (SKIP_POSTGRES=1)"
     exit 0
 fi
-echo "== pytest on PostgreSQL (browser tests ran on SQLite above)"
+echo "== pytest on PostgreSQL (browser and nginx tests ran on SQLite above)"
 source scripts/start-postgres.sh
-.venv/bin/python -m pytest -m "not browser" "$@"
+.venv/bin/python -m pytest -m "not browser and not deploy" "$@"

@@ -1,4 +1,5 @@
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "commitments"
 CORPUS = Path(os.environ.get("CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+
+
+def free_ports(count: int) -> list[int]:
+    """Return distinct ports free on every address (probes held open until all are chosen)."""
+    probes = [socket.socket(socket.AF_INET6) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("::", 0))  # dual-stack: free on IPv4 and IPv6 alike
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 @pytest.fixture

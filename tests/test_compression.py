@@ -33,7 +33,7 @@ def server(tmp_path_factory):
         "PATH": os.environ["PATH"],
         "DJANGO_DEBUG": "true",
         "SQLITE_PATH": str(folder / "db.sqlite3"),
-        "DJANGO_DOWNLOADS_DIR": str(folder / "downloads"),
+        "TRACKER_DOWNLOADS_DIR": str(folder / "downloads"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "-v0"], ["import_commitments", str(FIXTURES)]):

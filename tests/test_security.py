@@ -14,6 +14,8 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "x" * 60 + "production-like-secret-for-the-check",
     "DJANGO_ALLOWED_HOSTS": "commitments.example.org",
     "PATH": os.environ["PATH"],
+    # Never the deployment's own configuration file, should the suite run on a server.
+    "TRACKER_ENV_FILE": "",
 }
 
 
@@ -44,7 +46,12 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
 
 def bare_environment(tmp_path, **extra):
     """An environment that sets nothing of the site's: what a forgotten .env looks like."""
-    return {"PATH": os.environ["PATH"], "SQLITE_PATH": str(tmp_path / "db.sqlite3"), **extra}
+    return {
+        "PATH": os.environ["PATH"],
+        "TRACKER_ENV_FILE": "",
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        **extra,
+    }
 
 
 def test_without_any_setting_manage_py_refuses_in_one_line(tmp_path):
@@ -130,7 +137,7 @@ def test_rotating_forwarded_for_does_not_dodge_the_lockout_by_default(client, ed
 
 
 def test_a_bad_setting_value_is_named(tmp_path):
-    environment = PRODUCTION | {"DJANGO_HSTS_SECONDS": "a year"}
+    environment = PRODUCTION | {"DJANGO_HSTS_SECONDS": "a year", "SQLITE_PATH": str(tmp_path / "d")}
     result = run_manage("check", environment=environment)
     assert result.returncode != 0
     assert "DJANGO_HSTS_SECONDS must be a whole number, got 'a year'" in result.stderr
@@ -214,3 +221,14 @@ def test_spoofed_forwarded_chains_cannot_dodge_the_lockout(client, editor, setti
     spoofed = behind_proxy(client, "correct horse battery", "10.9.8.200, 203.0.113.7")
     assert spoofed.status_code == 429
     assert behind_proxy(client, "correct horse battery", "198.51.100.2").status_code == 302
+
+
+@pytest.mark.lockout
+def test_a_failed_login_is_logged_with_username_and_client_address(
+    client, editor, one_proxy, caplog
+):
+    with caplog.at_level("WARNING", logger="axes"):
+        behind_proxy(client, "wrong", "203.0.113.9")
+    lines = [record.getMessage() for record in caplog.records if record.name.startswith("axes")]
+    assert any('username: "editor"' in line and "203.0.113.9" in line for line in lines), lines
+    assert not any("wrong" in line for line in lines)

@@ -54,13 +54,18 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
     page.wait_for_selector("text=狀態已由「追蹤中」變更為「已延宕」")
 
     timeline = page.inner_text(".tracker-timeline")
-    assert "[進度更新]" in timeline
-    assert page.input_value(".tracker-entry >> nth=1 >> [name$=-summary]") == "第二批疫苗已到貨。"
-    assert "追蹤中 → 已延宕" in timeline
-    assert page.input_value(".tracker-entry >> nth=2 >> [name$=-reason]") == (
-        "目標日期 2025-12-31 已過"
-    )
+    # Newest first: the status change, then the progress update, then the created entry.
+    assert "追蹤中 → 已延宕" in page.inner_text(".tracker-entry >> nth=0")
+    assert "目標日期 2025-12-31 已過" in page.inner_text(".tracker-entry >> nth=0")
+    assert "第二批疫苗已到貨。" in page.inner_text(".tracker-entry >> nth=1")
     assert "編輯判斷：達成證據" in timeline
+
+    # One entry is corrected on its own page, then the editor is back on the timeline.
+    page.click(".tracker-entry >> nth=1 >> .tracker-entry-edit")
+    page.fill("#id_summary", "第二批疫苗已全數到貨。")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"**{change_path}*")
+    assert "第二批疫苗已全數到貨。" in page.inner_text(".tracker-entry >> nth=1")
     assert "已延宕" in page.inner_text(".field-status_label")
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -77,7 +82,7 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
         "**來源類型**：立法院答復\n"
         "**文件編號**：院臺衛字第1130000002號\n"
         "**來源連結**：https://example.org/doc/2.doc\n"
-        "**內容摘要**：第二批疫苗已到貨。\n"
+        "**內容摘要**：第二批疫苗已全數到貨。\n"
         "**AI 判斷**：達成證據\n"
         "\n"
         f"### {day} [狀態變更]\n"
@@ -89,7 +94,7 @@ def test_editor_logs_progress_and_changes_status(live_server, page):
     # Readers see both entries on the public detail page.
     page.goto(live_server.url + reverse("public:commitment_detail", args=[commitment.uid]))
     public_timeline = page.inner_text(".timeline")
-    assert "第二批疫苗已到貨。" in public_timeline
+    assert "第二批疫苗已全數到貨。" in public_timeline
     assert "編輯判斷：達成證據" in public_timeline
     assert "目標日期 2025-12-31 已過" in public_timeline
     assert "已延宕" in page.inner_text(".timeline .entry-status")

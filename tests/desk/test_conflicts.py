@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests.desk.conftest import logged_in
-from tests.desk.helpers import entry_prefix, errors_of, form_data
-from tracker.core.models import Commitment, EntryKind, Status
+from tests.desk.helpers import errors_of, form_data
+from tracker.core.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -120,44 +120,3 @@ def test_status_change_on_a_stale_page_is_a_conflict(editor, second_editor, comm
     assert "狀態：「追蹤中」→「已達成」" in non_field_errors(response)
     commitment.refresh_from_db()
     assert commitment.status == Status.ACHIEVED
-
-
-def test_timeline_entry_edited_by_two_editors_conflicts(editor, second_editor, commitment):
-    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
-    first, second = logged_in(editor), logged_in(second_editor)
-    first_page, second_page = first.get(change_url(commitment)), second.get(change_url(commitment))
-    prefix = entry_prefix(first_page, entry)
-    first.post(change_url(commitment), form_data(first_page) | {f"{prefix}-summary": "王的摘要"})
-
-    response = second.post(
-        change_url(commitment), form_data(second_page) | {f"{prefix}-summary": "林的摘要"}
-    )
-
-    assert response.status_code == 200
-    errors = errors_of(response)
-    assert "王小明" in errors
-    assert "內容摘要：「已完成第一批採購。」→「王的摘要」" in errors
-    assert form_data(response)[f"{prefix}-summary"] == "林的摘要"
-    entry.refresh_from_db()
-    assert entry.summary == "王的摘要"
-
-
-def test_timeline_entry_deleted_while_being_edited_is_named(editor, chief, commitment):
-    entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
-    chief_client, editor_client = logged_in(chief), logged_in(editor)
-    chief_page = chief_client.get(change_url(commitment))
-    editor_page = editor_client.get(change_url(commitment))
-    prefix = entry_prefix(chief_page, entry)
-    deleted = chief_client.post(
-        change_url(commitment), form_data(chief_page) | {f"{prefix}-DELETE": "on"}
-    )
-    assert deleted.status_code == 302, errors_of(deleted)
-
-    response = editor_client.post(
-        change_url(commitment), form_data(editor_page) | {f"{prefix}-summary": "更正的摘要"}
-    )
-
-    assert response.status_code == 200
-    assert "這筆紀錄已被 chief 於" in errors_of(response)
-    assert form_data(response)[f"{prefix}-summary"] == "更正的摘要"
-    assert not Commitment.objects.get(pk=commitment.pk).log_entries.filter(pk=entry.pk).exists()

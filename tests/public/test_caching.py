@@ -206,3 +206,17 @@ def test_a_gzipped_page_still_answers_304_to_its_weakened_etag(client, commitmen
     assert first["ETag"].startswith('W/"')
     again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_an_upgrade_changes_the_etag_and_the_cached_page(client, commitment, monkeypatch):
+    from tracker.core.data_version import release
+
+    monkeypatch.setenv("TRACKER_RELEASE", "before-upgrade")
+    release.cache_clear()
+    first = client.get("/")
+    monkeypatch.setenv("TRACKER_RELEASE", "after-upgrade")
+    release.cache_clear()  # what new workers do after a reload
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    release.cache_clear()

@@ -1,7 +1,9 @@
 """System checks for settings that would make a deployment unsafe."""
 
+from pathlib import Path
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 MIN_SECRET_KEY_LENGTH = 50
 MIN_SECRET_KEY_CHARACTERS = 5
@@ -37,3 +39,23 @@ def check_secret_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_env_file_owner(app_configs, **kwargs):
+    """Warn when the configuration file belongs to a user the site could run as."""
+    path = getattr(settings, "TRACKER_ENV_FILE", "")
+    try:
+        owner = Path(path).stat().st_uid if path else 0
+    except OSError:
+        return []
+    if owner == 0:
+        return []
+    return [
+        Warning(
+            f"{path} is owned by user id {owner}, not root: if the site runs as that user, "
+            "it can rewrite its own secrets.",
+            hint=f"chown root:tracker {path} && chmod 640 {path}",
+            id="tracker.W001",
+        )
+    ]

@@ -7,7 +7,13 @@ pages use it for their ETag, Last-Modified and cache keys (tracker.public.cachin
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import os
+from pathlib import Path
 
+import django
+from django.conf import settings
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -68,10 +74,41 @@ def data_version_for(request=None) -> DataVersion:
     return cached
 
 
+# What a page's bytes depend on besides the data: the code, templates, translations and
+# static files of this checkout (and Django's own templates).
+RELEASE_FOLDERS = ("config", "tracker", "locale")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg"}
+
+
+# Computed once per process: an upgrade is only served by new workers (a reload), which
+# compute it anew. TRACKER_RELEASE overrides it (a build can name itself).
+@functools.cache
+def release() -> str:
+    """Return a short hash of the code and static files this process serves."""
+    named = os.environ.get("TRACKER_RELEASE", "").strip()
+    if named:
+        return named
+    digest = hashlib.sha256(django.get_version().encode())
+    base = Path(settings.BASE_DIR)
+    files = [
+        path
+        for folder in RELEASE_FOLDERS
+        for path in (base / folder).rglob("*")
+        if path.suffix in RELEASE_SUFFIXES and "__pycache__" not in path.parts
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in sorted(files) + ([manifest] if manifest.is_file() else []):
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def version_tag(request=None) -> str:
-    """Return the version and its time: a database made anew cannot reuse an old tag."""
+    """Return the version, its time and the release, as cache keys and ETags use them."""
+    # The time, because a restore rewinds the number (later changes reuse it) but never
+    # with the same time; the release, because an upgrade changes the pages' bytes.
     version = data_version_for(request)
-    return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}"
+    return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}.{release()}"
 
 
 def _bump_on_change(sender, instance=None, created=False, **kwargs) -> None:

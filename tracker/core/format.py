@@ -129,6 +129,25 @@ class CommitmentData:
     log: list[LogEntryData] = field(default_factory=list)
 
 
+def stub(*, wording: str = "-", reply: ReplyData | None = None, log=()) -> CommitmentData:
+    """Return a minimal commitment around some values, to check that they can be written."""
+    return CommitmentData(
+        id="0" * 36,
+        title="-",
+        category="-",
+        status=STATUS_TRACKING,
+        target_date=None,
+        target_value=None,
+        responsible_agency=None,
+        source=SourceData("-", "-", "-", "", ""),
+        created_at=dt.date(2000, 1, 1),
+        last_updated=dt.date(2000, 1, 1),
+        wording=wording,
+        reply=reply,
+        log=list(log),
+    )
+
+
 def parse_target_date(text: str | None) -> dt.date | None:
     """Return the date a target-date text means, or None when it cannot be understood.
 

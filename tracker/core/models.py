@@ -7,11 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from tracker.core import format as fmt
+from tracker.core import search
+from tracker.core.agencies import split_agencies
 
 
 class CachedHistoryManager(HistoryManager):
@@ -173,23 +176,17 @@ class CommitmentQuerySet(models.QuerySet):
 
     def search(self, query):
         """Return the commitments matching a reader's query (text or tracker.core.search.Query)."""
-        from tracker.core import search
-
         if not isinstance(query, search.Query):
             query = search.parse_query(query)
         return self.filter(search.matching(query)) if query else self
 
     def overdue(self, today=None):
         """Return the commitments whose target date has passed and that are not achieved."""
-        from django.utils import timezone
-
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
 
     def for_agency(self, canonical: str):
         """Return the commitments naming an agency under any of its spellings."""
-        from tracker.core.agencies import split_agencies
-
         spellings = [
             spelling
             for spelling in self.model._default_manager.order_by()

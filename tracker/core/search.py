@@ -148,17 +148,15 @@ def _document_condition(term: Term, kind: str) -> tuple[str, str]:
     if kind == "fts5":
         sql = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
         return sql, term.fts5()
+    if kind == "substring":
+        # Without an index (SQLite lacking FTS5): LIKE over the token text, as __contains.
+        escaped = term.substring().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return "tokens LIKE %s ESCAPE '\\'", f"%{escaped}%"
     return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", term.tsquery()
 
 
 def _own_ids(term: Term, kind: str):
     """Return a subquery of the commitments whose own document matches a term."""
-    if kind == "substring":
-        from tracker.core.models import SearchDocument
-
-        return SearchDocument.objects.filter(
-            commitment__isnull=False, tokens__contains=term.substring()
-        ).values("commitment_id")
     condition, parameter = _document_condition(term, kind)
     return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
         "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
@@ -173,13 +171,6 @@ def _matching_ids(term: Term, kind: str):
     One UNION of two index lookups, so the database visits only matching commitments
     (an OR of two IN conditions makes SQLite scan every commitment).
     """
-    if kind == "substring":
-        from tracker.core.models import SearchDocument
-
-        replies = SearchDocument.objects.filter(
-            source__isnull=False, tokens__contains=term.substring()
-        ).values("source_id")
-        return Q(pk__in=_own_ids(term, kind)) | Q(source_id__in=replies)
     condition, parameter = _document_condition(term, kind)
     return Q(
         pk__in=RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter

@@ -12,7 +12,6 @@ import datetime as dt
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +19,16 @@ from django.utils.translation import gettext_lazy
 from tracker.core import format as fmt
 from tracker.core.models import Commitment, EntryShape, Source, Status, TrackingLog
 from tracker.core.services import commitment_editing, tracking_log_editing
-from tracker.core.services.edit_conflicts import EditConflict, check_version, display_field, who
+from tracker.core.services.edit_conflicts import EditConflict, display_field
 from tracker.core.services.timeline import (
     DEFAULT_SOURCE_TYPE,
     Evidence,
     today,
     validate_entry_date,
     validate_evidence,
+    validate_new_entry_date,
+    validate_reason,
+    validate_status_change,
 )
 
 JUDGEMENTS = (
@@ -74,11 +76,11 @@ def version_field():
 class VersionedFormMixin:
     """A model form that refuses to overwrite what someone saved after it was opened.
 
-    It carries the record's version in a hidden field; ``check_conflict`` (called from
-    ``clean``) asks tracker.core.services.edit_conflicts whether anyone saved the form's fields
-    since. On a conflict the form keeps the editor's input, fills in the other editor's values
-    where this editor changed nothing, marks the fields both changed, and takes the new
-    version, so saving again is a deliberate choice.
+    It carries the record's version in a hidden field; the service that saves checks whether
+    anyone saved the form's fields since (tracker.core.services.edit_conflicts). When it
+    refuses, ``show_refusal`` (called from ``clean``) keeps the editor's input, fills in the
+    other editor's values where this editor changed nothing, marks the fields both changed,
+    and takes the new version, so saving again is a deliberate choice.
     """
 
     editable_names: tuple[str, ...] = ()
@@ -160,26 +162,21 @@ class VersionedFormMixin:
             if isinstance(value, str):
                 self.cleaned_data[name] = _lf(value)
 
-    def check_conflict(self, also_watch=()) -> None:
-        """Refuse to save changes over someone else's save made after the form was opened.
+    refused = None  # set by the admin (tracker.desk.admin.saving) when a save was refused
 
-        A form that changes nothing is never in conflict (it overwrites nothing).
-        """
-        if not self.instance.pk or self.errors:
+    def show_refusal(self) -> None:
+        """Put a service's refusal of the last save on the form (conflict or rule)."""
+        refusal = self.refused
+        if refusal is None or self.errors:
             return
-        changes = self.changes()
-        if not changes and not also_watch:
-            return
-        try:
-            check_version(
-                current=self.instance,
-                base_version=self.cleaned_data[BASE_VERSION],
-                submitted=changes,
-                watched=[*self.shown_names, *also_watch],
-            )
-        except EditConflict as conflict:
-            self.apply_conflict(conflict)
-            raise ValidationError(self.conflict_message(conflict), code="conflict") from None
+        if isinstance(refusal, EditConflict):
+            self.apply_conflict(refusal)
+            raise ValidationError(self.conflict_message(refusal), code="conflict")
+        if hasattr(refusal, "error_dict"):
+            for name, messages in refusal.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, refusal.messages)
 
     def apply_conflict(self, conflict: EditConflict) -> None:
         data = self.data.copy()
@@ -325,10 +322,9 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         if "target_date_text" in cleaned and cleaned["target_date_text"] == "":
             cleaned["target_date_text"] = None
         self._clean_renderable()
-        # A status change is decided on the status the editor saw: watch it too.
-        self.check_conflict(also_watch=("status",) if cleaned.get("status_to") else ())
         self._clean_progress()
         self._clean_status()
+        self.show_refusal()
         return cleaned
 
     def _clean_renderable(self):
@@ -342,7 +338,7 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         reply = None
         if shows_reply and source is not None:
             reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
-        data = commitment_editing.stub_data(wording=wording, reply=reply)
+        data = fmt.stub(wording=wording, reply=reply)
         for name, messages in commitment_editing.renderable_errors(data).items():
             for message in messages:
                 self.add_error(None if name == NON_FIELD_ERRORS else name, message)
@@ -370,71 +366,73 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
     def status_entry_date(self) -> dt.date:
         return self.cleaned_data.get("status_date") or today()
 
-    def _last_entry_date(self):
-        if not self.instance.pk:
-            return None
-        last = self.instance.log_entries.order_by("-position").first()
-        return last.entry_date if last else None
-
-    def _clean_entry_date(self, name: str, value: dt.date) -> None:
+    def _errors_from(self, prefix: str, rule, *args, **kwargs) -> None:
+        """Run one of the services' rules; show its messages next to this form's fields."""
+        names = {"entry_date": "date", "to_status": "to"}
         try:
-            validate_entry_date(value)
+            rule(*args, **kwargs)
         except ValidationError as error:
-            self.add_error(name, error.message_dict["entry_date"])
-            return
-        last = self._last_entry_date()
-        if last and value < last:
-            self.add_error(
-                name,
-                _("不可早於時間軸最後一筆的日期 %(date)s（時間軸由舊到新排列）")
-                % {"date": last.isoformat()},
-            )
+            for name, messages in error.message_dict.items():
+                field = f"{prefix}{names.get(name, name)}"
+                self.add_error(field if field in self.fields else None, messages)
 
     def _clean_progress(self):
         if "progress_summary" not in self.fields:
             return
         if not self.progress_wanted() and not self.cleaned_data.get("status_use_evidence"):
             return
-        self._clean_entry_date("progress_date", self.progress_entry_date())
-        try:
-            validate_evidence(self.progress_evidence())
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                self.add_error(f"progress_{name}", messages)
+        self._errors_from(
+            "progress_", validate_new_entry_date, self.instance, self.progress_entry_date()
+        )
+        self._errors_from("progress_", validate_evidence, self.progress_evidence())
 
     def _clean_status(self):
         if "status_to" not in self.fields:
             return
         data = self.cleaned_data
         to_status = data.get("status_to")
-        reason = (data.get("status_reason") or "").strip()
         use_evidence = data.get("status_use_evidence")
         if not to_status:
-            if reason or use_evidence:
+            if (data.get("status_reason") or "").strip() or use_evidence:
                 self.add_error("status_to", _("請選擇新狀態，或清空原因"))
             return
-        if to_status == self.instance.status:
+        if use_evidence and not self.progress_wanted():
             self.add_error(
-                "status_to",
-                _("狀態已經是「%(status)s」，無須變更") % {"status": to_status},
+                "status_use_evidence",
+                _("請在「新增進度更新」填寫引用文件（至少內容摘要），或改填原因"),
             )
-        if use_evidence:
-            if reason:
-                self.add_error(
-                    "status_reason", _("原因與引用文件擇一：以引用文件為依據時，請清空原因")
-                )
-            if not self.progress_wanted():
-                self.add_error(
-                    "status_use_evidence",
-                    _("請在「新增進度更新」填寫引用文件（至少內容摘要），或改填原因"),
-                )
             return
-        if not reason:
-            self.add_error("status_reason", _("變更狀態必須填寫原因（或勾選以引用文件為依據）"))
-        elif "\n" in reason:
-            self.add_error("status_reason", _("原因只能有一行文字"))
-        else:
-            self._clean_entry_date("status_date", self.status_entry_date())
+        self._errors_from(
+            "status_",
+            validate_status_change,
+            current_status=self.instance.status,
+            to_status=to_status,
+            reason=data.get("status_reason") or "",
+            evidence=self.progress_evidence() if use_evidence else None,
+        )
+        if not use_evidence:
+            self._errors_from(
+                "status_", validate_new_entry_date, self.instance, self.status_entry_date()
+            )
+
+    def progress_update(self) -> commitment_editing.ProgressUpdate | None:
+        """Return the progress update the editor filled in (or the document of a status change)."""
+        if not self.progress_wanted():
+            return None
+        return commitment_editing.ProgressUpdate(
+            evidence=self.progress_evidence(), entry_date=self.progress_entry_date()
+        )
+
+    def status_change(self) -> commitment_editing.StatusChange | None:
+        to_status = self.cleaned_data.get("status_to")
+        if not to_status:
+            return None
+        return commitment_editing.StatusChange(
+            to_status=to_status,
+            reason=self.cleaned_data.get("status_reason") or "",
+            use_evidence=bool(self.cleaned_data.get("status_use_evidence")),
+            entry_date=self.status_entry_date(),
+        )
 
 
 class CommitmentAddForm(CommitmentForm):
@@ -458,8 +456,8 @@ class CommitmentAddForm(CommitmentForm):
         return value
 
 
-class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
-    """Correct one timeline entry in place; only the fields its shape has are shown."""
+class TrackingLogForm(VersionedFormMixin, forms.ModelForm):
+    """Correct one timeline entry; only the fields its shape has are shown."""
 
     base_version = version_field()
 
@@ -484,12 +482,11 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
         model = TrackingLog
         fields = tracking_log_editing.EDITABLE_FIELDS
         widgets = {
-            # A plain box: a calendar widget on each of dozens of entries is clutter.
-            "entry_date": forms.DateInput(attrs={"size": 10}),
-            "text": forms.Textarea(attrs={"rows": 2}),
+            "entry_date": AdminDateWidget,
+            "text": forms.Textarea(attrs={"rows": 3}),
             "reason": forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
             # One line in the file, but long: wrapped so it can be read whole.
-            "summary": forms.Textarea(attrs={"rows": 2, "class": "tracker-wide"}),
+            "summary": forms.Textarea(attrs={"rows": 3, "class": "tracker-wide"}),
             "document_url": forms.TextInput(attrs={"class": "vURLField tracker-wide"}),
             "document_number": forms.TextInput(attrs={"class": "tracker-wide"}),
         }
@@ -499,37 +496,31 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
         shown = self.SHAPE_FIELDS.get(self.instance.shape, ("entry_date", "text"))
         for name in tracking_log_editing.EDITABLE_FIELDS:
             if name not in shown:
-                del self.fields[name]
+                self.fields.pop(name, None)
         if not self.instance.needs_review:
-            del self.fields["mark_reviewed"]
+            self.fields.pop("mark_reviewed", None)
         if "judgement" in self.fields:
             self.fields["judgement"].label = _("判斷")
             self.fields["judgement"].help_text = ""
         self._setup_versioning()
 
-    @property
-    def deleted_record(self):
-        return getattr(self.instance, "_deleted_record", None)
-
     def clean(self):
         cleaned = super().clean()
-        if self.deleted_record is not None or self.errors or not self.changes():
-            return cleaned
-        entry = TrackingLog(
-            shape=self.instance.shape,
-            kind=self.instance.kind,
-            **{
-                name: cleaned.get(name, getattr(self.instance, name))
-                for name in tracking_log_editing.EDITABLE_FIELDS
-            },
-        )
-        try:
-            tracking_log_editing.validate_entry_values(entry=entry, changed=self.changes())
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-            return cleaned
-        self.check_conflict()
+        if not self.errors and self.changes():
+            entry = TrackingLog(
+                shape=self.instance.shape,
+                kind=self.instance.kind,
+                **{
+                    name: cleaned.get(name, getattr(self.instance, name))
+                    for name in tracking_log_editing.EDITABLE_FIELDS
+                },
+            )
+            try:
+                tracking_log_editing.validate_entry_values(entry=entry, changed=self.changes())
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        self.show_refusal()
         return cleaned
 
     def _post_clean(self):
@@ -538,37 +529,18 @@ class TrackingLogInlineForm(VersionedFormMixin, forms.ModelForm):
         pass
 
 
-class TrackingLogInlineFormSet(BaseInlineFormSet):
-    """The timeline; an entry deleted by someone else while the page was open is named."""
+class TrackingLogDeleteForm(forms.Form):
+    """Delete an entry; when it explains the status, say which status to return to."""
 
-    def _existing_object(self, pk):
-        entry = super()._existing_object(pk)
-        if entry is None:
-            record = (
-                TrackingLog.history.filter(id=pk, history_type="-")
-                .select_related("history_user")
-                .order_by("-history_date")
-                .first()
-            )
-            if record is not None:
-                entry = record.instance
-                entry._deleted_record = record
-        return entry
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        record = getattr(form.instance, "_deleted_record", None)
-        if record is not None:
-            message = _(
-                "這筆紀錄已被 %(who)s 於 %(when)s 刪除，您的修改無法儲存。您的輸入仍顯示在下方；"
-                "若要保留，請到「修改紀錄」頁還原它，或重新載入頁面。"
-            ) % {
-                "who": who(record.history_user, record.history_change_reason),
-                "when": record.history_date.astimezone().strftime("%Y-%m-%d %H:%M"),
-            }
-            form.fields[self.model._meta.pk.name].error_messages["invalid_choice"] = (
-                message.replace("%", "%%")
-            )
+    status_after = forms.ChoiceField(
+        label=gettext_lazy("刪除後的狀態"), choices=Status.choices, required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
+        help_text=gettext_lazy("一行文字，寫入「狀態變更」紀錄"),
+    )
 
 
 class BulkStatusForm(forms.Form):
@@ -586,10 +558,10 @@ class BulkStatusForm(forms.Form):
     )
 
     def clean_reason(self):
-        reason = self.cleaned_data["reason"]
-        if "\n" in reason or "\r" in reason:
-            raise ValidationError(_("原因只能有一行文字"))
-        return reason
+        try:
+            return validate_reason(self.cleaned_data["reason"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["reason"]) from None
 
     def clean_entry_date(self):
         value = self.cleaned_data["entry_date"]
@@ -630,5 +602,5 @@ class SourceForm(VersionedFormMixin, forms.ModelForm):
         subject = cleaned.get("subject") or ""
         if "\n" in subject:
             self.add_error("subject", _("主旨只能有一行文字"))
-        self.check_conflict()
+        self.show_refusal()
         return cleaned

@@ -6,7 +6,15 @@ from django.urls import path, re_path
 from tracker.public.caching import public_page
 from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, SiteFeed
 from tracker.public.sitemaps import SITEMAPS
-from tracker.public.views import commitments, corrections, downloads, overview, pages, sources
+from tracker.public.views import (
+    commitments,
+    corrections,
+    downloads,
+    health,
+    overview,
+    pages,
+    sources,
+)
 
 app_name = "public"
 
@@ -52,6 +60,7 @@ urlpatterns = [
 
 # Not translated: one robots.txt and one sitemap index for the whole site.
 root_urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", pages.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

@@ -39,3 +39,15 @@ def test_corpus_findings(corpus_commitments, capsys):
     assert "[duplicate_id]: 2 (2 need an editor)" in out
     assert "農業 / 農業政策" in out
     assert "! 交通建設/117-花東鐵路通車.md: status 已延宕" in out
+
+
+@pytest.mark.django_db
+def test_log_mode_exits_zero_and_logs_what_needs_an_editor(fixtures_dir, caplog, capsys):
+    assert commitments_import_paths(paths=[fixtures_dir]).ok
+    with caplog.at_level("INFO", logger="tracker.check_data"):
+        call_command("check_data", "--log")
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("'YYYY-05-31' is not a date" in message for message in warnings)
+    assert warnings[-1].endswith("need an editor")
+    assert " 0 need an editor" not in warnings[-1]
+    assert capsys.readouterr().out == ""

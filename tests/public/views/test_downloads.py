@@ -119,3 +119,24 @@ def test_a_bad_filter_is_refused_with_the_reason_in_every_format(client, sample,
     errors = json.loads(body(as_json))["errors"]
     assert [error["parameter"] for error in errors] == [parameter]
     assert errors[0]["message"]
+
+
+def test_zip_after_a_restore_never_serves_the_rewound_number_s_old_file(
+    client, db, tmp_path, settings
+):
+    from tracker.core.models import DataVersion
+
+    settings.TRACKER_DOWNLOADS_DIR = tmp_path
+    make_commitment(title="備份時就有的承諾")
+    backed_up = DataVersion.objects.values_list("version", "changed_at").get()
+    lost = make_commitment(title="備份之後才有的承諾", file_path="醫療衛生/備份之後.md")
+    client.get(reverse("public:dataset_zip"))  # built while the later commitment exists
+    # A restore puts back the data and the version row as they were at the backup.
+    lost.delete()
+    DataVersion.objects.update(version=backed_up[0], changed_at=backed_up[1])
+    make_commitment(title="還原之後的承諾", file_path="醫療衛生/還原之後.md")  # same number again
+    response = client.get(reverse("public:dataset_zip"))
+    with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
+        names = archive.namelist()
+    assert "醫療衛生/還原之後.md" in names
+    assert "醫療衛生/備份之後.md" not in names

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -22,11 +23,16 @@ from tracker.core.models import Commitment, Status, TrackingLog
 from tracker.core.services.edit_conflicts import locked_with_changes
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
+    Evidence,
     commitment_change_status,
     record_user,
     today,
     tracking_log_add_created,
     validate_entry_date,
+    validate_evidence,
+    validate_new_entry_date,
+    write_progress,
+    write_status_change,
 )
 
 # What an editor may change in the commitment form. Status changes only through
@@ -84,27 +90,6 @@ def renderable_errors(data: fmt.CommitmentData) -> dict[str, list[str]]:
             }
         return {NON_FIELD_ERRORS: [f"{error.where}: {format_problem(error)}"]}
     return {}
-
-
-def stub_data(
-    *, wording: str = "-", reply: fmt.ReplyData | None = None, log=()
-) -> fmt.CommitmentData:
-    """Return a minimal commitment around some values, to check that they can be written."""
-    return fmt.CommitmentData(
-        id="0" * 36,
-        title="-",
-        category="-",
-        status=fmt.STATUS_TRACKING,
-        target_date=None,
-        target_value=None,
-        responsible_agency=None,
-        source=fmt.SourceData("-", "-", "-", "", ""),
-        created_at=dt.date(2000, 1, 1),
-        last_updated=dt.date(2000, 1, 1),
-        wording=wording,
-        reply=reply,
-        log=list(log),
-    )
 
 
 def _check_renderable(commitment: Commitment) -> None:
@@ -194,11 +179,63 @@ def commitment_update(
     saved in between and what changed, and ValidationError naming the field for a value that
     cannot be stored or exported.
     """
+    commitment_save(
+        commitment=commitment,
+        base_version=base_version,
+        changes=changes,
+        watched=watched,
+        user=user,
+    )
+    return commitment
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """A cited document to log as a progress update."""
+
+    evidence: Evidence
+    entry_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A new status with its reason, or (use_evidence) with the progress update's document."""
+
+    to_status: str
+    reason: str = ""
+    use_evidence: bool = False
+    entry_date: dt.date | None = None
+
+
+def commitment_save(
+    *,
+    commitment: Commitment,
+    base_version: int,
+    changes: dict[str, Any],
+    watched: Iterable[str] | None = None,
+    published: bool | None = None,
+    progress: ProgressUpdate | None = None,
+    status_change: StatusChange | None = None,
+    user=None,
+) -> list[str]:
+    """Save everything an editor did on a commitment's page, all or nothing.
+
+    One transaction, one row lock and one conflict check: field changes (unless someone
+    saved the watched fields since base_version; a status change also watches the status),
+    publishing, a progress update and a status change, each checked by the rules of its
+    own service. Raises EditConflict or ValidationError (keyed by field: progress_…,
+    status_…) with nothing saved. Returns what was done, for the editor.
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    if not changes:
-        return commitment
+    if published is not None and (user is None or not user.has_perm(PUBLISH_PERMISSION)):
+        raise PermissionDenied(_("只有主編可以公開或撤下承諾"))
+    # Changing no field overwrites nobody's work: only a status change watches the status.
+    watched = list(watched if watched is not None else changes) if changes else []
+    if status_change is not None:
+        watched.append("status")
+    done = []
     with transaction.atomic():
         locked = locked_with_changes(
             model=Commitment,
@@ -207,13 +244,82 @@ def commitment_update(
             changes=changes,
             watched=watched,
         )
-        record_user(locked, user)
-        locked.save()
-        _check_renderable(locked)
-        if SEARCHED_FIELDS & set(changes):
-            search_document_commitment_set(commitment=locked)
+        if changes:
+            record_user(locked, user)
+            locked.save()
+            _check_renderable(locked)
+            if SEARCHED_FIELDS & set(changes):
+                search_document_commitment_set(commitment=locked)
+            done.append(_("已儲存修改。"))
+        if published is not None and published != locked.is_published:
+            if published:
+                _check_renderable(locked)
+            locked.is_published = published
+            record_user(locked, user)
+            locked.save(update_fields=["is_published"])
+            done.append(_("已公開。") if published else _("已撤下（改為草稿）。"))
+        evidence_change = status_change is not None and status_change.use_evidence
+        if evidence_change and progress is None:
+            raise ValidationError(
+                {"status_use_evidence": _("請填寫引用文件（至少內容摘要），或改填原因")}
+            )
+        if progress is not None:
+            _prefixed("progress_", validate_evidence, progress.evidence)
+        if progress is not None and not evidence_change:
+            entry_date = progress.entry_date or today()
+            _prefixed("progress_", validate_new_entry_date, locked, entry_date)
+            _prefixed(
+                "progress_",
+                write_progress,
+                locked,
+                evidence=progress.evidence,
+                entry_date=entry_date,
+                user=user,
+            )
+            done.append(_("已新增一筆進度更新。"))
+        if status_change is not None:
+            entry_date = (
+                progress.entry_date if evidence_change else status_change.entry_date
+            ) or today()
+            before = locked.status
+            _prefixed(
+                "progress_" if evidence_change else "status_",
+                validate_new_entry_date,
+                locked,
+                entry_date,
+            )
+            _prefixed(
+                "status_",
+                write_status_change,
+                locked,
+                to_status=status_change.to_status,
+                reason=status_change.reason,
+                evidence=progress.evidence if evidence_change else None,
+                entry_date=entry_date,
+                user=user,
+            )
+            done.append(
+                _("狀態已由「%(from)s」變更為「%(to)s」。")
+                % {"from": before, "to": status_change.to_status}
+            )
     _copy_back(commitment, locked)
-    return commitment
+    return done
+
+
+def _prefixed(prefix: str, function, *args, **kwargs):
+    """Call a service rule; name its errors as the page's fields (progress_summary, …)."""
+    try:
+        return function(*args, **kwargs)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        names = {"entry_date": "date", "to_status": "to"}
+        raise ValidationError(
+            {
+                f"{prefix}{names.get(name, name)}": messages
+                for name, messages in error.message_dict.items()
+            }
+        ) from None
 
 
 def _copy_back(commitment: Commitment, saved: Commitment) -> None:

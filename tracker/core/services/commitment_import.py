@@ -268,12 +268,12 @@ def import_lock():
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_ID])
         return
     name = str(settings.DATABASES["default"]["NAME"])
-    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
-    lock_path = (
-        Path(name).with_name(Path(name).name + ".import-lock")
-        if Path(name).parent.is_dir() and "mode=memory" not in name and name != ":memory:"
-        else Path(tempfile.gettempdir()) / f"commitment-tracker-{digest}.import-lock"
-    )
+    if "mode=memory" in name or name == ":memory:":
+        # An in-memory database (the tests') belongs to this process alone.
+        digest = hashlib.sha256(f"{os.getpid()}:{name}".encode()).hexdigest()[:16]
+        lock_path = Path(tempfile.gettempdir()) / f"commitment-tracker-{digest}.import-lock"
+    else:
+        lock_path = Path(name).with_name(Path(name).name + ".import-lock")
     with open(lock_path, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ def correction_submit(
     if not commitment.is_published:
         raise ValidationError(_("這筆承諾目前不公開，無法提出更正"))
     with transaction.atomic():
+        _lock_sender(client_key)
         since = timezone.now() - RATE_WINDOW
         recent = Correction.objects.filter(client_key=client_key, submitted_at__gte=since)
         if recent.count() >= RATE_LIMIT:
@@ -39,6 +41,17 @@ def correction_submit(
             contact=contact.strip(),
             client_key=client_key,
         )
+
+
+def _lock_sender(client_key: str) -> None:
+    """Make one sender's submissions count and insert one at a time, until commit."""
+    # Without it, submissions sent at the same moment all count the same earlier ones and
+    # all pass the limit. There is no row to lock per sender, so PostgreSQL takes an advisory
+    # lock on the key; SQLite needs none, as its IMMEDIATE transactions run one at a time.
+    if connection.vendor == "postgresql":
+        number = int.from_bytes(hashlib.sha256(client_key.encode()).digest()[:8], signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
 
 
 def correction_decide(*, correction: Correction, status: str, public_note: str, user) -> None:

@@ -167,20 +167,7 @@ def _check(values: dict[str, str], location: str) -> None:
 
 
 def _round_trip_problem(reply: fmt.ReplyData) -> str | None:
-    sample = fmt.CommitmentData(
-        id="0" * 36,
-        title="-",
-        category="-",
-        status=fmt.STATUS_TRACKING,
-        target_date=None,
-        target_value=None,
-        responsible_agency=None,
-        source=fmt.SourceData("-", "-", "-", "", ""),
-        created_at=timezone.localdate(),
-        last_updated=timezone.localdate(),
-        wording="-",
-        reply=reply,
-    )
+    sample = fmt.stub(reply=reply)
     try:
         back = fmt.parse(fmt.render(sample)).reply
     except fmt.FormatError as error:

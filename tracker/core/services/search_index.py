@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from tracker.core.models import Commitment, SearchDocument, Source
 from tracker.core.search import document_tokens
 
 REBUILD_BATCH = 500
@@ -33,8 +34,6 @@ def search_document_commitment_set(
 
     ``new``: the commitment was just created, so it has no document yet (one INSERT).
     """
-    from tracker.core.models import SearchDocument
-
     document_model = document_model or SearchDocument
     if entries is None:
         entries = commitment.log_entries.order_by("position")
@@ -56,8 +55,6 @@ def search_document_commitment_set(
 
 def search_document_source_set(*, source, document_model=None, new: bool = False) -> None:
     """Write the search document of one source reply (``new``: it has none yet)."""
-    from tracker.core.models import SearchDocument
-
     document_model = document_model or SearchDocument
     tokens = document_tokens(
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
@@ -73,8 +70,6 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
 
     The model arguments let a migration pass its historical models.
     """
-    from tracker.core.models import Commitment, SearchDocument, Source
-
     commitment_model = commitment_model or Commitment
     source_model = source_model or Source
     document_model = document_model or SearchDocument

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.core import format as fmt
 from tracker.core.models import Source
-from tracker.core.services.commitment_editing import renderable_errors, stub_data
+from tracker.core.services.commitment_editing import renderable_errors
 from tracker.core.services.edit_conflicts import locked_with_changes
 from tracker.core.services.search_index import search_document_source_set
 from tracker.core.services.timeline import record_user
@@ -70,6 +71,20 @@ def source_update(
 
 def _check_renderable(source: Source) -> None:
     reply = fmt.ReplyData(subject=source.subject, text=source.reply_text)
-    problems = renderable_errors(stub_data(reply=reply)).get("source")
+    problems = renderable_errors(fmt.stub(reply=reply)).get("source")
     if problems:
         raise ValidationError({"reply_text": problems})
+
+
+def sources_mark_reviewed(*, sources: Iterable[Source], user=None) -> int:
+    """Set new replies aside as reviewed (no commitment needs them); return how many."""
+    marked = 0
+    with transaction.atomic():
+        for source in Source.objects.select_for_update().filter(
+            pk__in=[s.pk for s in sources], reviewed_at__isnull=True
+        ):
+            source.reviewed_at = timezone.now()
+            record_user(source, user)
+            source.save(update_fields=["reviewed_at"])
+            marked += 1
+    return marked

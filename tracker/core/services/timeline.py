@@ -29,6 +29,14 @@ class Evidence:
     judgement: str
     source_type: str = DEFAULT_SOURCE_TYPE
 
+    def as_fields(self) -> dict[str, str]:
+        """Return the document as TrackingLog's field values."""
+        return {name: getattr(self, name) for name in EVIDENCE_FIELD_NAMES}
+
+
+# The five cited-document fields, in the file's order (tracker.core.format.EVIDENCE_FIELDS).
+EVIDENCE_FIELD_NAMES = ("source_type", "document_number", "document_url", "summary", "judgement")
+
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -37,7 +45,7 @@ def today() -> dt.date:
 def validate_evidence(evidence: Evidence) -> None:
     """Raise ValidationError, keyed by field, for a cited document that cannot be logged."""
     errors: dict[str, str] = {}
-    for name in ("source_type", "document_number", "document_url", "summary", "judgement"):
+    for name in EVIDENCE_FIELD_NAMES:
         value = getattr(evidence, name)
         if "\n" in value or "\r" in value:
             errors[name] = _("只能有一行文字")
@@ -108,6 +116,122 @@ def _editor(user):
     return user if user is not None and user.is_authenticated else None
 
 
+def validate_reason(reason: str) -> str:
+    """Return a status change's reason as written, or raise: it is required, one line."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("變更狀態必須填寫原因")})
+    if "\n" in reason or "\r" in reason:
+        raise ValidationError({"reason": _("原因只能有一行文字")})
+    return reason
+
+
+def validate_status_change(
+    *, current_status: str, to_status: str, reason: str = "", evidence: Evidence | None = None
+) -> str:
+    """Raise ValidationError, keyed by field, for a status change that cannot be logged.
+
+    A change needs a new status other than the current one, and either a one-line reason or
+    a cited document. Returns the reason as it will be written.
+    """
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
+    if to_status == current_status:
+        raise ValidationError(
+            {"to_status": _("狀態已經是「%(status)s」，無須變更") % {"status": to_status}}
+        )
+    if evidence is not None:
+        if reason.strip():
+            raise ValidationError(
+                {"reason": _("原因與引用文件擇一：以引用文件為依據時，請清空原因")}
+            )
+        validate_evidence(evidence)
+        return ""
+    return validate_reason(reason)
+
+
+def validate_new_entry_date(commitment: Commitment, entry_date: dt.date) -> None:
+    """Refuse a new entry dated after today or before the timeline's latest entry.
+
+    The timeline reads oldest first and new entries go at its end.
+    """
+    validate_entry_date(entry_date)
+    if commitment.pk is None:
+        return
+    last = commitment.log_entries.order_by("-position").values_list("entry_date", flat=True)[:1]
+    if last and entry_date < last[0]:
+        raise ValidationError(
+            {
+                "entry_date": _("不可早於時間軸最後一筆的日期 %(date)s（時間軸由舊到新排列）")
+                % {"date": last[0].isoformat()}
+            }
+        )
+
+
+def write_progress(
+    locked: Commitment,
+    *,
+    evidence: Evidence,
+    entry_date: dt.date,
+    kind: str = EntryKind.PROGRESS,
+    user=None,
+) -> TrackingLog:
+    """Write a progress update on a commitment the caller has locked and validated for."""
+    entry = TrackingLog(
+        commitment=locked,
+        position=_next_position(locked),
+        entry_date=entry_date,
+        kind=kind,
+        shape=EntryShape.EVIDENCE,
+        created_by=_editor(user),
+        **evidence.as_fields(),
+    )
+    record_user(entry, user)
+    entry.save()
+    _touch(locked, entry_date, user)
+    search_document_commitment_set(commitment=locked)
+    return entry
+
+
+def write_status_change(
+    locked: Commitment,
+    *,
+    to_status: str,
+    reason: str = "",
+    evidence: Evidence | None = None,
+    entry_date: dt.date,
+    user=None,
+) -> TrackingLog:
+    """Change the status of a locked commitment and write the 狀態變更 entry explaining it.
+
+    The entry has the date-rule shape (狀態 from → to, 原因) when a reason is given, or the
+    evidence shape (the five cited-document fields) when evidence is given instead.
+    """
+    reason = validate_status_change(
+        current_status=locked.status, to_status=to_status, reason=reason, evidence=evidence
+    )
+    values = {
+        "kind": EntryKind.STATUS_CHANGE,
+        "entry_date": entry_date,
+        "from_status": locked.status,
+        "to_status": to_status,
+    }
+    if evidence is None:
+        values |= {"shape": EntryShape.STATUS_RULE, "reason": reason}
+    else:
+        # The evidence shape writes no 狀態 line to the file; the timeline still knows what
+        # this entry set (explained_status).
+        values |= {"shape": EntryShape.EVIDENCE, **evidence.as_fields()}
+    entry = TrackingLog(
+        commitment=locked, position=_next_position(locked), created_by=_editor(user), **values
+    )
+    record_user(entry, user)
+    entry.save()
+    _touch(locked, entry_date, user, status=to_status)
+    search_document_commitment_set(commitment=locked)
+    return entry
+
+
 def tracking_log_add(
     *,
     commitment: Commitment,
@@ -125,23 +249,10 @@ def tracking_log_add(
     validate_evidence(evidence)
     with transaction.atomic():
         locked = _lock(commitment)
-        entry = TrackingLog(
-            commitment=locked,
-            position=_next_position(locked),
-            entry_date=entry_date,
-            kind=kind,
-            shape=EntryShape.EVIDENCE,
-            source_type=evidence.source_type,
-            document_number=evidence.document_number,
-            document_url=evidence.document_url,
-            summary=evidence.summary,
-            judgement=evidence.judgement,
-            created_by=_editor(user),
+        validate_new_entry_date(locked, entry_date)
+        entry = write_progress(
+            locked, evidence=evidence, entry_date=entry_date, kind=kind, user=user
         )
-        record_user(entry, user)
-        entry.save()
-        _touch(locked, entry_date, user)
-        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
@@ -155,60 +266,20 @@ def commitment_change_status(
     entry_date: dt.date | None = None,
     user=None,
 ) -> TrackingLog:
-    """Change a commitment's status, always writing the 狀態變更 entry that explains it.
-
-    The entry has the date-rule shape (狀態 from → to, 原因) when a reason is given, or the
-    evidence shape (the five cited-document fields) when evidence is given instead.
-    """
+    """Change a commitment's status, always writing the 狀態變更 entry that explains it."""
     entry_date = entry_date or today()
     validate_entry_date(entry_date)
-    if to_status not in Status.values:
-        raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
-    if evidence is None:
-        reason = reason.strip()
-        if not reason:
-            raise ValidationError({"reason": _("變更狀態必須填寫原因")})
-        if "\n" in reason:
-            raise ValidationError({"reason": _("原因只能有一行文字")})
-    else:
-        validate_evidence(evidence)
     with transaction.atomic():
         locked = _lock(commitment)
-        if locked.status == to_status:
-            raise ValidationError(
-                {"to_status": _("狀態已經是「%(status)s」，無須變更") % {"status": to_status}}
-            )
-        values = {"kind": EntryKind.STATUS_CHANGE, "entry_date": entry_date}
-        if evidence is None:
-            values |= {
-                "shape": EntryShape.STATUS_RULE,
-                "from_status": locked.status,
-                "to_status": to_status,
-                "reason": reason,
-            }
-        else:
-            values |= {
-                "shape": EntryShape.EVIDENCE,
-                # Not written to the file (the evidence shape has no 狀態 line), but the
-                # timeline knows what this entry set (explained_status).
-                "from_status": locked.status,
-                "to_status": to_status,
-                "source_type": evidence.source_type,
-                "document_number": evidence.document_number,
-                "document_url": evidence.document_url,
-                "summary": evidence.summary,
-                "judgement": evidence.judgement,
-            }
-        entry = TrackingLog(
-            commitment=locked,
-            position=_next_position(locked),
-            created_by=_editor(user),
-            **values,
+        validate_new_entry_date(locked, entry_date)
+        entry = write_status_change(
+            locked,
+            to_status=to_status,
+            reason=reason,
+            evidence=evidence,
+            entry_date=entry_date,
+            user=user,
         )
-        record_user(entry, user)
-        entry.save()
-        _touch(locked, entry_date, user, status=to_status)
-        search_document_commitment_set(commitment=locked)
     _refresh(commitment, locked)
     return entry
 
@@ -229,11 +300,7 @@ def commitment_record_status(
     The caller holds the commitment's lock.
     """
     entry_date = entry_date or today()
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("變更狀態必須填寫原因")})
-    if "\n" in reason or "\r" in reason:
-        raise ValidationError({"reason": _("原因只能有一行文字")})
+    reason = validate_reason(reason)
     if to_status not in Status.values:
         raise ValidationError({"to_status": _("未知的狀態：%(status)s") % {"status": to_status}})
     entry = TrackingLog(

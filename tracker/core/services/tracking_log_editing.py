@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
 from tracker.core.models import Commitment, EntryShape, Status, TrackingLog
-from tracker.core.services.commitment_editing import format_problem, stub_data
+from tracker.core.services.commitment_editing import format_problem
 from tracker.core.services.edit_conflicts import check_not_deleted, check_version
 from tracker.core.services.search_index import search_document_commitment_set
 from tracker.core.services.timeline import (
+    EVIDENCE_FIELD_NAMES,
     Evidence,
     commitment_record_status,
     explained_status,
@@ -28,6 +29,7 @@ from tracker.core.services.timeline import (
     status_is_explained,
     validate_entry_date,
     validate_evidence,
+    validate_reason,
 )
 
 # What an editor may correct in an entry; its kind, shape and from → to stay as logged.
@@ -41,7 +43,6 @@ EDITABLE_FIELDS = (
     "summary",
     "judgement",
 )
-EVIDENCE_FIELD_NAMES = ("source_type", "document_number", "document_url", "summary", "judgement")
 
 
 def _lock_commitment(commitment_id: int) -> Commitment:
@@ -77,17 +78,28 @@ def validate_entry_values(*, entry: TrackingLog, changed: Iterable[str]) -> None
                     for message in messages:
                         add(name, message)
     elif entry.shape == EntryShape.STATUS_RULE:
-        if not entry.reason.strip():
-            add("reason", _("變更狀態必須填寫原因"))
-        elif "\n" in entry.reason or "\r" in entry.reason:
-            add("reason", _("原因只能有一行文字"))
+        try:
+            validate_reason(entry.reason)
+        except ValidationError as error:
+            for message in error.message_dict["reason"]:
+                add("reason", message)
     else:
         try:
-            fmt.check_renderable(stub_data(log=[entry.to_data()]))
+            fmt.check_renderable(fmt.stub(log=[entry.to_data()]))
         except fmt.FormatError as error:
             add("text", format_problem(error))
     if errors:
         raise ValidationError(errors)
+
+
+def tracking_log_explains_status(entry: TrackingLog) -> bool:
+    """Whether deleting the entry would leave its commitment's status unexplained."""
+    commitment = entry.commitment
+    timeline = list(commitment.log_entries.order_by("position"))
+    remaining = [row for row in timeline if row.pk != entry.pk]
+    return status_is_explained(commitment.status, timeline) and not status_is_explained(
+        commitment.status, remaining
+    )
 
 
 def tracking_log_update(
@@ -96,12 +108,13 @@ def tracking_log_update(
     base_version: int,
     changes: dict[str, Any],
     watched: Iterable[str] | None = None,
+    mark_reviewed: bool = False,
     user=None,
 ) -> TrackingLog:
     """Correct an entry unless someone changed or deleted it since base_version.
 
-    Changing the judgement of an automated entry counts as the editor's review of it.
-    ``last_updated`` moves up if the entry's new date is later.
+    Changing the judgement of an automated entry, or ``mark_reviewed``, counts as the
+    editor's review of it. ``last_updated`` moves up if the entry's new date is later.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -117,12 +130,13 @@ def tracking_log_update(
             watched=list(watched) if watched is not None else None,
         )
         changed = [name for name, value in changes.items() if getattr(stored, name) != value]
-        if changed:
-            automated = stored.needs_review
+        reviewing = stored.needs_review and user is not None and user.is_authenticated
+        reviewing = reviewing and (mark_reviewed or "judgement" in changed)
+        if changed or reviewing:
             for name in changed:
                 setattr(stored, name, changes[name])
             validate_entry_values(entry=stored, changed=changed)
-            if automated and "judgement" in changed and user is not None:
+            if reviewing:
                 stored.reviewed_by = user
                 stored.reviewed_at = timezone.now()
             record_user(stored, user)
@@ -168,8 +182,8 @@ def tracking_log_delete(
                 raise ValidationError(
                     {"status_after": _("未知的狀態：%(s)s") % {"s": status_after}}
                 )
-            if not status_is_explained(status_after, remaining) and not reason.strip():
-                raise ValidationError({"reason": _("變更狀態必須填寫原因")})
+            if not status_is_explained(status_after, remaining):
+                validate_reason(reason)
         record_user(stored, user)
         stored.delete()
         if explained_before and not status_is_explained(commitment.status, remaining):

@@ -24,7 +24,6 @@ from tracker.core.provenance import field_provenance
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.commitment_export import commitment_render
 from tracker.core.services.edit_conflicts import edits_between, who
-from tracker.core.services.timeline import commitment_change_status, tracking_log_add
 from tracker.desk.admin.filters import (
     AgencyFilter,
     OverdueFilter,
@@ -33,13 +32,8 @@ from tracker.desk.admin.filters import (
     TermSessionFilter,
 )
 from tracker.desk.admin.history import HistoryAdmin
-from tracker.desk.forms import (
-    BulkStatusForm,
-    CommitmentAddForm,
-    CommitmentForm,
-    TrackingLogInlineForm,
-    TrackingLogInlineFormSet,
-)
+from tracker.desk.admin.saving import ServiceSaveMixin, refused
+from tracker.desk.forms import BulkStatusForm, CommitmentAddForm, CommitmentForm
 
 STATUS_CLASSES = {
     Status.TRACKING: "tracking",
@@ -58,37 +52,10 @@ def status_badge(status: str):
     )
 
 
-class TrackingLogInline(admin.StackedInline):
-    """The timeline, oldest first, as the file lists it; each entry shows its own fields."""
-
-    model = TrackingLog
-    form = TrackingLogInlineForm
-    formset = TrackingLogInlineFormSet
-    template = "admin/tracker/commitment/timeline_inline.html"
-    fields = (*tracking_log_editing.EDITABLE_FIELDS, "mark_reviewed", "base_version")
-    extra = 0
-    verbose_name = gettext_lazy("追蹤紀錄")
-    verbose_name_plural = gettext_lazy("時間軸（追蹤紀錄，由舊到新）")
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("created_by", "reviewed_by", "sync_run")
-            .order_by("position")
-        )
-
-    def has_add_permission(self, request, obj=None):
-        # New entries come from the "新增進度更新" and "變更狀態" parts of the page, which
-        # write them through the timeline services.
-        return False
-
-
 @admin.register(Commitment)
-class CommitmentAdmin(HistoryAdmin):
+class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
     form = CommitmentForm
     add_form = CommitmentAddForm
-    inlines = (TrackingLogInline,)
     change_form_template = "admin/tracker/commitment/change_form.html"
     change_list_template = "admin/tracker/commitment/change_list.html"
     object_history_template = "admin/tracker/commitment/object_history.html"
@@ -100,7 +67,6 @@ class CommitmentAdmin(HistoryAdmin):
         "target_date_label",
         "last_updated",
         "log_count",
-        "review_count",
         "is_published",
     )
     list_filter = (
@@ -189,13 +155,16 @@ class CommitmentAdmin(HistoryAdmin):
             )
         return text
 
-    @admin.display(description=gettext_lazy("紀錄數"), ordering="log_count")
+    @admin.display(description=gettext_lazy("紀錄數（待審核）"), ordering="log_count")
     def log_count(self, obj):
-        return obj.log_count
-
-    @admin.display(description=gettext_lazy("待審核"), ordering="review_count")
-    def review_count(self, obj):
-        return obj.review_count or ""
+        if not obj.review_count:
+            return obj.log_count
+        return format_html(
+            '{} <span class="tracker-review-count" title="{}">({})</span>',
+            obj.log_count,
+            _("其中 %(count)d 筆自動判斷待審核") % {"count": obj.review_count},
+            _("%(count)d 待審核") % {"count": obj.review_count},
+        )
 
     # The change page -------------------------------------------------------------------
 
@@ -211,10 +180,6 @@ class CommitmentAdmin(HistoryAdmin):
             return queryset.get(pk=Commitment._meta.pk.to_python(object_id))
         except (Commitment.DoesNotExist, ValidationError, ValueError):
             return None
-
-    def get_inline_instances(self, request, obj=None):
-        # A new commitment's timeline is its 初始建立 entry, written when it is saved.
-        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -240,9 +205,46 @@ class CommitmentAdmin(HistoryAdmin):
             )
         can_change = self.has_change_permission(request, obj)
         publish = "is_published" if self.has_publish_permission(request) else "publication"
-        fieldsets = [
+        fieldsets = []
+        # The daily actions come first: logging progress and changing the status.
+        if can_change and request.user.has_perm("tracker.add_trackinglog"):
+            fieldsets.append(
+                (
+                    _("新增進度更新"),
+                    {
+                        "fields": (
+                            ("progress_date", "progress_source_type"),
+                            "progress_document_number",
+                            "progress_document_url",
+                            "progress_summary",
+                            "progress_judgement",
+                        ),
+                        "description": _(
+                            "填寫引用文件即新增一筆「進度更新」，最後更新日期會自動跟著調整。"
+                        ),
+                    },
+                )
+            )
+        if can_change:
+            fieldsets.append(
+                (
+                    _("變更狀態"),
+                    {
+                        "fields": (
+                            ("status_to", "status_date"),
+                            "status_reason",
+                            "status_use_evidence",
+                        ),
+                        "description": _(
+                            "狀態只能在這裡變更，並會寫入一筆「狀態變更」紀錄"
+                            "（原狀態 → 新狀態與原因）。"
+                        ),
+                    },
+                )
+            )
+        fieldsets += [
             (
-                None,
+                _("承諾"),
                 {
                     "fields": (
                         "title",
@@ -262,43 +264,6 @@ class CommitmentAdmin(HistoryAdmin):
             ),
             (_("資料來源"), {"fields": ("sync_state", "provenance"), "classes": ("collapse",)}),
         ]
-        if can_change and request.user.has_perm("tracker.add_trackinglog"):
-            fieldsets.append(
-                (
-                    _("新增進度更新"),
-                    {
-                        "fields": (
-                            ("progress_date", "progress_source_type"),
-                            "progress_document_number",
-                            "progress_document_url",
-                            "progress_summary",
-                            "progress_judgement",
-                        ),
-                        "classes": ("tracker-after-timeline",),
-                        "description": _(
-                            "填寫引用文件即新增一筆「進度更新」，最後更新日期會自動跟著調整。"
-                        ),
-                    },
-                )
-            )
-        if can_change:
-            fieldsets.append(
-                (
-                    _("變更狀態"),
-                    {
-                        "fields": (
-                            ("status_to", "status_date"),
-                            "status_reason",
-                            "status_use_evidence",
-                        ),
-                        "classes": ("tracker-after-timeline",),
-                        "description": _(
-                            "狀態只能在這裡變更，並會寫入一筆「狀態變更」紀錄"
-                            "（原狀態 → 新狀態與原因）。"
-                        ),
-                    },
-                )
-            )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -390,7 +355,8 @@ class CommitmentAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            created = commitment_editing.commitment_create(
+            created = refused(
+                commitment_editing.commitment_create,
                 **{name: form.cleaned_data[name] for name in commitment_editing.EDITABLE_FIELDS},
                 user=request.user,
             )
@@ -399,80 +365,31 @@ class CommitmentAdmin(HistoryAdmin):
             obj._state.adding = False
             return
         changes = form.changes()
-        publish = changes.pop("is_published", None)
-        commitment_editing.commitment_update(
+        published = changes.pop("is_published", None)
+        done = refused(
+            commitment_editing.commitment_save,
             commitment=obj,
             base_version=form.cleaned_data["base_version"],
             changes=changes,
             watched=[name for name in form.shown_names if name != "is_published"],
+            published=published,
+            progress=form.progress_update(),
+            status_change=form.status_change(),
             user=request.user,
         )
-        if publish is not None:
-            commitment_editing.commitment_publish(
-                commitment=obj, user=request.user, published=publish
-            )
+        for message in done:
+            self.message_user(request, message, messages.SUCCESS)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not TrackingLog:
-            return super().save_formset(request, form, formset, change)
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for entry_form in formset.initial_forms:
-            entry = entry_form.instance
-            if formset.can_delete and formset._should_delete_form(entry_form):
-                tracking_log_editing.tracking_log_delete(entry=entry, user=request.user)
-                formset.deleted_objects.append(entry)
-                continue
-            changes = entry_form.changes()
-            if changes:
-                tracking_log_editing.tracking_log_update(
-                    entry=entry,
-                    base_version=entry_form.cleaned_data["base_version"],
-                    changes=changes,
-                    watched=entry_form.shown_names,
-                    user=request.user,
-                )
-                formset.changed_objects.append((entry, list(changes)))
-            if entry_form.cleaned_data.get("mark_reviewed"):
-                tracking_log_editing.tracking_log_review(entries=[entry], user=request.user)
-                if not changes:
-                    formset.changed_objects.append((entry, ["reviewed_by"]))
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change:
-            return
-        commitment = form.instance
-        if form.cleaned_data.get("status_use_evidence"):
-            commitment_change_status(
-                commitment=commitment,
-                to_status=form.cleaned_data["status_to"],
-                evidence=form.progress_evidence(),
-                entry_date=form.progress_entry_date(),
-                user=request.user,
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        if str(object_id).isdigit():
+            context["timeline"] = list(
+                TrackingLog.objects.filter(commitment_id=int(object_id))
+                .select_related("created_by", "reviewed_by", "sync_run")
+                .order_by("-position")
             )
-            self.message_user(request, _("已記錄狀態變更（以引用文件為依據）。"))
-            return
-        if form.progress_wanted():
-            tracking_log_add(
-                commitment=commitment,
-                evidence=form.progress_evidence(),
-                entry_date=form.progress_entry_date(),
-                user=request.user,
-            )
-            self.message_user(request, _("已新增一筆進度更新。"))
-        if form.cleaned_data.get("status_to"):
-            entry = commitment_change_status(
-                commitment=commitment,
-                to_status=form.cleaned_data["status_to"],
-                reason=form.cleaned_data["status_reason"],
-                entry_date=form.status_entry_date(),
-                user=request.user,
-            )
-            self.message_user(
-                request,
-                _("狀態已由「%(from)s」變更為「%(to)s」。")
-                % {"from": entry.from_status, "to": entry.to_status},
-            )
+            context["can_edit_entries"] = request.user.has_perm("tracker.change_trackinglog")
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
     # Actions -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core.models import Commitment, ReplyToReview, Source
-from tracker.core.services import timeline
+from tracker.core.services import source_editing, timeline
 from tracker.core.services.evidence import (
     JUDGEMENTS,
     commitment_log_reply,
@@ -128,9 +128,7 @@ class ReplyToReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("標記為已審閱（移出待審閱清單）"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        count = Source.objects.filter(pk__in=queryset.values("pk")).update(
-            reviewed_at=timezone.now()
-        )
+        count = source_editing.sources_mark_reviewed(sources=queryset, user=request.user)
         self.message_user(request, _("已標記 %(count)d 份答復為已審閱") % {"count": count})
 
     def get_urls(self):

@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy
 from tracker.core.models import Source
 from tracker.core.services import source_editing
 from tracker.desk.admin.history import HistoryAdmin
+from tracker.desk.admin.saving import ServiceSaveMixin, refused
 from tracker.desk.forms import SourceForm
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(ServiceSaveMixin, HistoryAdmin):
     form = SourceForm
+    change_form_template = "admin/tracker/change_form_base.html"
     list_display = ("label", "term", "session_period", "ey_number", "commitment_count")
     list_filter = ("term", "session_period")
     search_fields = ("subject", "ey_number", "document_id", "reply_text")
@@ -50,7 +52,8 @@ class SourceAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            created = source_editing.source_create(
+            created = refused(
+                source_editing.source_create,
                 document_id=form.cleaned_data["document_id"],
                 user=request.user,
                 **{
@@ -62,7 +65,8 @@ class SourceAdmin(HistoryAdmin):
             obj.pk = created.pk
             obj._state.adding = False
             return
-        source_editing.source_update(
+        refused(
+            source_editing.source_update,
             source=obj,
             base_version=form.cleaned_data["base_version"],
             changes=form.changes(),

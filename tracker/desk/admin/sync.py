@@ -157,7 +157,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
         if not self.has_view_or_change_permission(request, conflict):
             raise PermissionDenied
         can_decide = self.has_change_permission(request, conflict)
-        form = DecisionForm(request.POST or None)
+        form = DecisionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
             if not can_decide:
                 raise PermissionDenied

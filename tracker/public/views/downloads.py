@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core.data_version import data_version_for, version_tag
-from tracker.core.models import Commitment, DataVersion, Source, TrackingLog
+from tracker.core.models import Commitment, Source, TrackingLog
 from tracker.core.services.commitment_export import commitment_render, iter_rendered
 from tracker.public.datapackage import (
     COMMITMENT_FIELDS,
@@ -177,9 +177,12 @@ def commitment_markdown(request, uid: str):
 
 
 def _dataset_version() -> str:
-    """Return a key that changes whenever a published file's bytes could change."""
-    version = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return str(version or 0)
+    """Return a key that changes whenever a published file's bytes could change.
+
+    The number with its time and the release: a restore rewinds the number (later changes
+    would reuse it), an upgrade may change how files are rendered.
+    """
+    return version_tag()
 
 
 def downloads_dir() -> Path:
