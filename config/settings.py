@@ -6,6 +6,7 @@ instead of running insecurely. The development key is never used without debuggi
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,8 +98,11 @@ MIDDLEWARE = [
     "tracker.core.middleware.RefuseMalformedInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files come precompressed), before the session and CSRF
+    # layers, whose marks tell it which responses carry a secret (see config/middleware.py).
+    "config.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.UrlLanguageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -265,8 +269,8 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Files the service writes: the zip download, built once per data version, and backups
-# (manage.py backup_database), private to the service's user.
+# Files the service writes: the downloads (data package, zip), built once per data version,
+# and backups (manage.py backup_database), private to the service's user.
 TRACKER_DOWNLOADS_DIR = Path(
     os.environ.get("TRACKER_DOWNLOADS_DIR", BASE_DIR / "var" / "downloads")
 )
@@ -293,6 +297,47 @@ LOGGING = {
 }
 
 TRACKER_SITE_NAME = _("政策承諾追蹤")
+# Who publishes the record: the feeds' atom:author and the data package's publisher.
+TRACKER_PUBLISHER = os.environ.get("DJANGO_PUBLISHER", "") or "政策承諾追蹤編輯室"
+# Feed and entry ids are tag: URIs (RFC 4151) under this authority, "<domain or email>,<date
+# it was held>". Unlike an http URL it does not change when the site moves to another host
+# or scheme, so subscribers never see an entry twice; set it once and never change it.
+TRACKER_TAG_AUTHORITY = os.environ.get(
+    "DJANGO_FEED_TAG_AUTHORITY", "commitment-tracker.example.org,2026"
+)
+if not re.fullmatch(r"[A-Za-z0-9.@-]+,\d{4}(-\d{2}(-\d{2})?)?", TRACKER_TAG_AUTHORITY):
+    raise ImproperlyConfigured(
+        "DJANGO_FEED_TAG_AUTHORITY must look like example.org,2026 (a domain or email, a comma,"
+        f" the year or date it was held), got {TRACKER_TAG_AUTHORITY!r}"
+    )
+# The licence of the downloads, as an SPDX id; the title and address of the common ones are
+# known, others need DJANGO_DATA_LICENSE_URL. CC BY 4.0 by default: see the README.
+DATA_LICENSES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC0-1.0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+    "OGDL-Taiwan-1.0": (
+        "政府資料開放授權條款－第1版",
+        "https://data.gov.tw/license",
+    ),
+}
+TRACKER_DATA_LICENSE = os.environ.get("DJANGO_DATA_LICENSE", "") or "CC-BY-4.0"
+_license_url = os.environ.get("DJANGO_DATA_LICENSE_URL", "")
+if TRACKER_DATA_LICENSE not in DATA_LICENSES and not _license_url:
+    raise ImproperlyConfigured(
+        f"DJANGO_DATA_LICENSE {TRACKER_DATA_LICENSE!r} is not one of "
+        f"{', '.join(DATA_LICENSES)}: set DJANGO_DATA_LICENSE_URL to its text's address too"
+    )
+TRACKER_DATA_LICENSE_TITLE, TRACKER_DATA_LICENSE_URL = DATA_LICENSES.get(
+    TRACKER_DATA_LICENSE, (TRACKER_DATA_LICENSE, _license_url)
+)
+TRACKER_DATA_LICENSE_URL = _license_url or TRACKER_DATA_LICENSE_URL
 # Public timelines say which entries the newsroom wrote; with this on they also name the
 # editor (first and last name as set in the admin, never the login name).
 TRACKER_SHOW_EDITOR_NAMES = envbool("TRACKER_SHOW_EDITOR_NAMES", "false")

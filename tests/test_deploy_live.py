@@ -255,6 +255,13 @@ def test_text_is_gzipped_with_vary(site, path, content_type):
     assert len(zipped.body) < len(plain.body) / 2
 
 
+def test_a_page_with_a_csrf_token_is_not_gzipped_by_nginx_either(site):
+    response = site.get("/admin/login/", headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") is None
+    assert b"csrfmiddlewaretoken" in response.body
+
+
 def test_the_limits_see_the_client_s_address_not_nginx_s_nor_a_forged_one(site):
     form = site.get("/admin/login/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body).group(1)

@@ -44,6 +44,42 @@ def test_if_modified_since_is_answered_too(client, commitment):
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feed/",
+        "/en/feed/",
+        "CATEGORY_FEED",
+        "AGENCY_FEED",
+        "COMMITMENT_FEED",
+        "/sitemap.xml",
+        "/sitemap-commitments.xml",
+        "/sitemap-sources.xml",
+        "/sitemap-pages.xml",
+    ],
+)
+def test_feeds_and_sitemaps_answer_304_to_their_own_last_modified(client, commitment, path):
+    path = {
+        "CATEGORY_FEED": f"/categories/{commitment.category}/feed/",
+        "AGENCY_FEED": f"/agencies/{commitment.responsible_agency}/feed/",
+        "COMMITMENT_FEED": f"/commitments/{commitment.uid}/feed/",
+    }.get(path, path)
+    for _round in range(2):  # rendered, then from the page cache
+        first = client.get(path)
+        assert first.status_code == 200
+        again = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert again.status_code == 304, path
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/commitments/", "/feed/", "DETAIL", "/robots.txt"])
+def test_responses_do_not_vary_on_accept_language(client, commitment, path):
+    path = detail_url(commitment) if path == "DETAIL" else path
+    chinese = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-TW")
+    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert "accept-language" not in chinese.get("Vary", "").lower()
+    assert chinese.content == english.content
+
+
 def test_progress_update_makes_the_cached_page_stale(client, commitment):
     first = client.get(detail_url(commitment))
     tracking_log_add(
@@ -161,6 +197,15 @@ def test_rebuilding_the_search_index_changes_the_version_once(commitment):
     before = version()
     call_command("rebuild_search_index", stdout=StringIO())
     assert version() == before + 1
+
+
+@pytest.mark.parametrize("path", ["/", "/feed/", "/commitments.json"])
+def test_a_gzipped_page_still_answers_304_to_its_weakened_etag(client, commitment, path):
+    first = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith('W/"')
+    again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
 
 
 def test_an_upgrade_changes_the_etag_and_the_cached_page(client, commitment, monkeypatch):

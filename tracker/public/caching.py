@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.core.data_version import data_version_for, version_tag
 
 MAX_CACHED_BYTES = 512 * 1024
-# Set per response by the layers around the view, never part of what is kept.
-_NOT_CACHED_HEADERS = {"set-cookie", "vary", "etag", "content-length"}
+# Set per response by the layers around the view, never part of what is kept. A feed's or a
+# sitemap's own Last-Modified (its newest item) is dropped too: the conditional layer sends
+# the data version's time instead, the one it compares If-Modified-Since with.
+_NOT_CACHED_HEADERS = {"set-cookie", "vary", "etag", "content-length", "last-modified"}
 page_cache = caches["pages"]
 aggregate_cache = caches["aggregates"]
 
@@ -65,6 +67,7 @@ def _cached(view, query: tuple[str, ...]):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
+        del response["Last-Modified"]
         if (
             response.status_code == 200
             and not response.streaming
@@ -95,7 +98,6 @@ def public_page(view, *, query: tuple[str, ...] = ()):
         response = conditional(request, *args, **kwargs)
         # Readers and proxies may keep a copy but must revalidate it on every visit.
         patch_cache_control(response, public=True, no_cache=True)
-        patch_vary_headers(response, ["Accept-Language"])
         return response
 
     wrapped.__name__ = getattr(view, "__name__", type(view).__name__)

@@ -1,88 +1,240 @@
-"""Atom feeds of new timeline entries: the whole site, one category, one commitment."""
+"""Atom feeds of what changed: the whole site, a category, an agency, one commitment.
+
+Items are new timeline entries, published corrections and editors' changes. Ids are tag:
+URIs built from the commitment's id and the entry's permanent key, and dates come from the
+data itself (entry dates, decisions, edits), so a restore or a move to another database or
+host changes neither.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.core.models import Commitment, EntryShape, TrackingLog
+from tracker.core.changes import editor_changes
+from tracker.core.entries import entry_facts_by_pk, entry_provenance
+from tracker.core.models import (
+    Commitment,
+    Correction,
+    EntryKind,
+    EntryShape,
+    Origin,
+    Status,
+    TrackingLog,
+)
+from tracker.public.identity import entry_anchor, entry_uri, tag_uri
 
 FEED_LENGTH = 50
+# A changed field's old and new values are cut to this many characters in a feed.
+CHANGE_PREVIEW = 120
 
 
-def entry_text(entry: TrackingLog) -> str:
-    """Return a log entry as plain text (the feed generator escapes it)."""
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom whose summaries are declared plain text: they are text, never markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    text: str
+    link: str
+    guid: str
+    date: dt.datetime
+    author: str
+
+
+def status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
+
+
+def entry_text(entry: TrackingLog, status_after: str = "") -> str:
+    """Return a log entry as plain text, with the status a status change led to."""
     if entry.shape == EntryShape.STATUS_RULE:
         return _("狀態：%(before)s → %(after)s；原因：%(reason)s") % {
-            "before": entry.from_status,
-            "after": entry.to_status,
+            "before": status_label(entry.from_status),
+            "after": status_label(entry.to_status),
             "reason": entry.reason,
         }
     if entry.shape == EntryShape.EVIDENCE:
+        if entry.kind == EntryKind.STATUS_CHANGE:
+            after = status_label(status_after) if status_after else _("未記錄")
+            return _("新狀態：%(after)s；依據：%(summary)s") % {
+                "after": after,
+                "summary": entry.summary,
+            }
         return entry.summary
     return entry.text
 
 
-class LatestEntriesFeed:
-    """Mixed into Django's Feed: items are log entries of published commitments."""
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
-    feed_type = Atom1Feed
 
-    def entries(self):
-        return (
-            TrackingLog.objects.filter(commitment__is_published=True)
-            .select_related("commitment")
-            .order_by("-entry_date", "-pk")
+def _detail(uid: str) -> str:
+    return reverse("public:commitment_detail", args=[uid])
+
+
+def _entry_items(commitments) -> list[FeedItem]:
+    entries = list(
+        TrackingLog.objects.filter(commitment__in=commitments)
+        .select_related("commitment")
+        .order_by("-entry_date", "commitment__uid", "-position")[:FEED_LENGTH]
+    )
+    facts = entry_facts_by_pk(entries)
+    items = []
+    for entry in entries:
+        fact = facts[entry.pk]
+        commitment = entry.commitment
+        items.append(
+            FeedItem(
+                title=_("%(title)s：%(kind)s")
+                % {"title": commitment.title, "kind": entry.get_kind_display()},
+                text=entry_text(entry, fact.status_after),
+                link=f"{_detail(commitment.uid)}#{entry_anchor(fact.key)}",
+                guid=entry_uri(commitment.uid, fact.key),
+                date=_midnight(entry.entry_date),
+                author=_author(entry_provenance(entry)),
+            )
         )
+    return items
 
-    def items(self, obj=None):
-        return self.entries_for(obj)[:FEED_LENGTH]
 
-    def entries_for(self, obj):
-        return self.entries()
+def _author(provenance: str) -> str:
+    if provenance == Origin.NEWSROOM:
+        return settings.TRACKER_PUBLISHER
+    return str(Origin(provenance).label)
 
-    def item_title(self, item):
-        return f"{item.commitment.title}：{item.get_kind_display()}"
 
-    def item_description(self, item):
-        return entry_text(item)
+def _correction_items(commitments) -> list[FeedItem]:
+    corrections = Correction.objects.public().filter(commitment__in=commitments)[:FEED_LENGTH]
+    return [
+        FeedItem(
+            title=_("%(title)s：更正") % {"title": correction.commitment.title},
+            text=correction.public_note,
+            link=f"{_detail(correction.commitment.uid)}#corrections",
+            guid=tag_uri(
+                "commitment", correction.commitment.uid, "correction", _stamp(correction.decided_at)
+            ),
+            date=correction.decided_at,
+            author=settings.TRACKER_PUBLISHER,
+        )
+        for correction in corrections
+        if correction.decided_at
+    ]
 
-    def item_link(self, item):
-        url = reverse("public:commitment_detail", args=[item.commitment.uid])
-        return f"{url}#entry-{item.position}"
 
-    def item_guid(self, item):
-        return f"urn:commitment-tracker:entry:{item.commitment.uid}:{item.pk}"
+def _change_items(commitments) -> list[FeedItem]:
+    changes = editor_changes(commitments.values("pk"), limit=FEED_LENGTH)
+    by_pk = Commitment.objects.only("uid", "title").in_bulk(
+        {change.commitment_id for change in changes}
+    )
+    items = []
+    for change in changes:
+        commitment = by_pk[change.commitment_id]
+        what = _("追蹤紀錄修正") if change.is_entry else _("資料修正")
+        text = "；".join(
+            f"{field.label}：{Truncator(field.before).chars(CHANGE_PREVIEW)} → "
+            f"{Truncator(field.after).chars(CHANGE_PREVIEW)}"
+            for field in change.fields
+        )
+        kind = "entry-edit" if change.is_entry else "edit"
+        items.append(
+            FeedItem(
+                title=_("%(title)s：%(kind)s") % {"title": commitment.title, "kind": what},
+                text=text,
+                link=_detail(commitment.uid),
+                guid=tag_uri("commitment", commitment.uid, kind, _stamp(change.changed_at)),
+                date=change.changed_at,
+                author=settings.TRACKER_PUBLISHER,
+            )
+        )
+    return items
 
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+class ChangesFeed(Feed):
+    """Django's Feed over FeedItems; subclasses choose the commitments and the titles."""
+
+    feed_type = TextSummaryAtomFeed
     item_guid_is_permalink = False
 
+    def author_name(self):
+        return settings.TRACKER_PUBLISHER
+
+    def commitments(self, obj):
+        return Commitment.objects.published()
+
+    def items(self, obj=None):
+        commitments = self.commitments(obj)
+        items = [
+            *_entry_items(commitments),
+            *_correction_items(commitments),
+            *_change_items(commitments),
+        ]
+        items.sort(key=lambda item: (item.date, item.guid), reverse=True)
+        return items[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return item.link
+
+    def item_guid(self, item):
+        return item.guid
+
     def item_pubdate(self, item):
-        return timezone.make_aware(dt.datetime.combine(item.entry_date, dt.time()))
+        return item.date
 
     def item_updateddate(self, item):
-        return item.modified_at
+        return item.date
+
+    def item_author_name(self, item):
+        return item.author
 
 
-class SiteFeed(LatestEntriesFeed, Feed):
+class SiteFeed(ChangesFeed):
     title = gettext_lazy("政策承諾追蹤：最新追蹤紀錄")
-    subtitle = gettext_lazy("所有公開承諾的最新追蹤紀錄")
+    subtitle = gettext_lazy("所有公開承諾的最新追蹤紀錄、更正與修正")
+
+    def feed_guid(self):
+        return tag_uri("feed")
 
     def link(self):
         return reverse("public:recent")
 
 
-class CategoryFeed(LatestEntriesFeed, Feed):
+class CategoryFeed(ChangesFeed):
     def get_object(self, request, category):
         if not Commitment.objects.published().filter(category=category).exists():
             raise Http404(_("沒有這個類別"))
         return category
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", "category", obj)
 
     def title(self, obj):
         return _("政策承諾追蹤：%(category)s類的追蹤紀錄") % {"category": obj}
@@ -90,13 +242,35 @@ class CategoryFeed(LatestEntriesFeed, Feed):
     def link(self, obj):
         return reverse("public:commitment_list") + "?" + urlencode({"category": obj})
 
-    def entries_for(self, obj):
-        return self.entries().filter(commitment__category=obj)
+    def commitments(self, obj):
+        return Commitment.objects.published().filter(category=obj)
 
 
-class CommitmentFeed(LatestEntriesFeed, Feed):
+class AgencyFeed(ChangesFeed):
+    def get_object(self, request, agency):
+        if not Commitment.objects.published().for_agency(agency).exists():
+            raise Http404(_("沒有這個機關"))
+        return agency
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", "agency", obj)
+
+    def title(self, obj):
+        return _("政策承諾追蹤：%(agency)s的追蹤紀錄") % {"agency": obj}
+
+    def link(self, obj):
+        return reverse("public:commitment_list") + "?" + urlencode({"agency": obj})
+
+    def commitments(self, obj):
+        return Commitment.objects.published().for_agency(obj)
+
+
+class CommitmentFeed(ChangesFeed):
     def get_object(self, request, uid):
         return get_object_or_404(Commitment.objects.published(), uid=uid)
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", "commitment", obj.uid)
 
     def title(self, obj):
         return _("追蹤紀錄：%(title)s") % {"title": obj.title}
@@ -104,5 +278,5 @@ class CommitmentFeed(LatestEntriesFeed, Feed):
     def link(self, obj):
         return reverse("public:commitment_detail", args=[obj.uid])
 
-    def entries_for(self, obj):
-        return self.entries().filter(commitment=obj)
+    def commitments(self, obj):
+        return Commitment.objects.filter(pk=obj.pk)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.translation import gettext as _
 
 
 class IdsFirstPaginator(Paginator):
@@ -24,3 +25,29 @@ class IdsFirstPaginator(Paginator):
         order = {pk: index for index, pk in enumerate(ids)}
         rows = sorted(self.object_list.filter(pk__in=ids), key=lambda row: order[row.pk])
         return self._get_page(rows, number, self)
+
+
+def page_or_error(paginator: Paginator, value: str | None) -> tuple[Page, str | None]:
+    """Return the page a reader asked for, or an empty page and why the number was refused."""
+    if value is None or value == "":
+        return paginator.page(1), None
+    try:
+        return paginator.page(value), None
+    except PageNotAnInteger:
+        error = _("page：頁碼必須是正整數，收到「%(value)s」") % {"value": value}
+    except EmptyPage:
+        if _below_one(value):
+            error = _("page：頁碼必須是正整數，收到「%(value)s」") % {"value": value}
+        else:
+            error = _("page：超過最後一頁（共 %(pages)d 頁），收到「%(value)s」") % {
+                "pages": paginator.num_pages,
+                "value": value,
+            }
+    return Paginator([], paginator.per_page).page(1), error
+
+
+def _below_one(value: str) -> bool:
+    try:
+        return int(value) < 1
+    except (TypeError, ValueError):
+        return True

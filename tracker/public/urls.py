@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
 from tracker.public.caching import public_page
-from tracker.public.feeds import CategoryFeed, CommitmentFeed, SiteFeed
+from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, SiteFeed
 from tracker.public.filters import CommitmentFilter
 from tracker.public.sitemaps import SITEMAPS
 from tracker.public.views import (
@@ -69,8 +69,11 @@ urlpatterns = [
     path("methodology/", public_page(pages.methodology), name="methodology"),
     path("downloads/", public_page(downloads.downloads_page), name="downloads"),
     path("downloads/commitments.zip", public_page(downloads.dataset_zip), name="dataset_zip"),
+    path("downloads/<str:name>", public_page(downloads.package_file), name="package_file"),
     path("feed/", public_page(SiteFeed()), name="feed"),
-    path("categories/<str:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
+    # Any category or agency name works, slashes included (能源/環境).
+    path("categories/<path:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
+    path("agencies/<path:agency>/feed/", public_page(AgencyFeed()), name="agency_feed"),
     # The upstream static site's addresses: <folder>/<short name>, with or without a suffix.
     path("<str:folder>/<str:name>", commitments.commitment_legacy_redirect, name="legacy"),
     path("<str:folder>/<str:name>/", commitments.commitment_legacy_redirect),

@@ -137,9 +137,50 @@ def test_a_bad_filter_value_gets_a_message_naming_the_field(client, sample):
     assert response.context["rows"] == []
 
 
-def test_a_bad_page_number_shows_a_page_instead_of_failing(client, sample):
-    assert client.get(URL, {"page": "abc"}).status_code == 200
-    assert client.get(URL, {"page": "999"}).status_code == 200
+@pytest.mark.parametrize(
+    ("page", "problem"),
+    [
+        ("abc", "正整數"),
+        ("0", "正整數"),
+        ("-1", "正整數"),
+        ("1.5", "正整數"),
+        ("999999", "最後一頁"),
+    ],
+)
+@pytest.mark.parametrize("name", ["public:commitment_list", "public:recent"])
+def test_a_bad_page_number_is_refused_with_the_reason(client, sample, name, page, problem):
+    response = client.get(reverse(name), {"page": page})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "page：" in html
+    assert problem in html
+    assert 'name="robots" content="noindex' in html or name == "public:recent"
+    assert 'rel="next"' not in html
+
+
+def test_a_category_with_a_slash_lists_and_links_its_feed(client, db):
+    make_commitment(category="能源/環境", title="減碳")
+    response = client.get(URL, {"category": "能源/環境"})
+    assert response.status_code == 200
+    feed = reverse("public:category_feed", args=["能源/環境"])
+    html = response.content.decode()
+    title = "訂閱「能源/環境」類的更新（Atom）"
+    assert f'type="application/atom+xml" title="{title}" href="{feed}">' in html
+    assert client.get(feed).status_code == 200
+    assert client.get(reverse("public:overview")).status_code == 200
+
+
+def test_an_unknown_category_links_no_feed(client, sample):
+    response = client.get(URL, {"category": "沒有這類"})
+    assert response.status_code == 400
+    assert "/feed/" not in response.content.decode().split("<footer")[0].split("</head>")[1]
+
+
+def test_an_agency_list_links_the_agency_feed(client, sample):
+    response = client.get(URL, {"agency": "衛生福利部"})
+    feed = reverse("public:agency_feed", args=["衛生福利部"])
+    assert feed in response.content.decode()
+    assert client.get(feed).status_code == 200
 
 
 def _many(count):

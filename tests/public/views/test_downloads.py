@@ -95,6 +95,32 @@ def test_list_downloads_run_a_bounded_number_of_queries(
         body(client.get(reverse(name)))
 
 
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"status": "bogus"}, "status"),
+        ({"category": "nope"}, "category"),
+        ({"sort": "bogus"}, "sort"),
+        ({"agency": "沒有這個機關"}, "agency"),
+        ({"target_year": "abc"}, "target_year"),
+        ({"q": "\x00"}, "q"),
+        ({"q": "疫" * 201}, "q"),
+    ],
+)
+def test_a_bad_filter_is_refused_with_the_reason_in_every_format(client, sample, params, parameter):
+    listing = client.get(reverse("public:commitment_list"), params)
+    assert listing.status_code == 400
+    as_csv = client.get(reverse("public:commitments_csv"), params)
+    assert as_csv.status_code == 400
+    assert as_csv["Content-Type"] == "text/plain; charset=utf-8"
+    assert body(as_csv).decode().startswith(f"{parameter}（")
+    as_json = client.get(reverse("public:commitments_json"), params)
+    assert as_json.status_code == 400
+    errors = json.loads(body(as_json))["errors"]
+    assert [error["parameter"] for error in errors] == [parameter]
+    assert errors[0]["message"]
+
+
 def test_zip_after_a_restore_never_serves_the_rewound_number_s_old_file(
     client, db, tmp_path, settings
 ):

@@ -1,6 +1,7 @@
 import re
 from urllib.parse import unquote
 
+import pytest
 from django.urls import reverse
 
 from tests.factories import make_commitment
@@ -44,3 +45,13 @@ def test_overview_runs_a_bounded_number_of_queries(client, db, django_assert_max
         make_commitment(category=f"類別{number % 7}", responsible_agency=f"機關{number}")
     with django_assert_max_num_queries(7):
         assert client.get(reverse("public:overview")).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/", "/recent/"])
+def test_every_entry_link_lands_on_its_entry(client, sample, page):
+    html = client.get(page).content.decode()
+    links = set(re.findall(r'href="(/commitments/[^"#]+/)#(entry-[^"]+)"', html))
+    assert links
+    for path, anchor in links:
+        assert f'id="{anchor}"' in client.get(path).content.decode()
+    assert not any(anchor[len("entry-") :].isdigit() for _path, anchor in links)

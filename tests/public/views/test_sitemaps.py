@@ -9,6 +9,23 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_robots_out_of_the_admin(clie
     assert "Sitemap: http://testserver/sitemap.xml" in text
 
 
+def test_robots_txt_answers_head_and_covers_every_language(client, db):
+    head = client.head("/robots.txt")
+    assert head.status_code == 200
+    assert head.content == b""
+    text = client.get("/robots.txt").content.decode()
+    for path in (
+        "/commitments/?",
+        "/en/commitments/?",
+        "/commitments.csv",
+        "/commitments.json",
+        "/en/commitments.csv",
+        "/en/commitments.json",
+    ):
+        assert f"Disallow: {path}\n" in text
+    assert client.post("/robots.txt").status_code == 405
+
+
 def test_sitemap_lists_published_commitments_in_both_languages(client, sample):
     index = client.get("/sitemap.xml").content.decode()
     assert "sitemap-commitments.xml" in index

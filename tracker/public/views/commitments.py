@@ -8,12 +8,15 @@ from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
-from tracker.core.models import Commitment, Correction, DuplicateCopy, TrackingLog
+from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
+from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
-from tracker.public.pagination import IdsFirstPaginator
+from tracker.public.identity import entry_anchor
+from tracker.public.pagination import IdsFirstPaginator, page_or_error
 
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
@@ -55,14 +58,18 @@ def filtered_commitments(request):
 
 def commitment_list(request):
     filterset = filtered_commitments(request)
-    errors = [] if filterset.is_valid() else _form_errors(filterset.form)
+    errors = [] if filterset.is_valid() else form_errors(filterset.form)
     query = filterset.query
     commitments = filterset.qs if not errors else filterset.queryset.none()
     if query:
         # Excerpts need the texts the list otherwise leaves unread.
         commitments = commitments.defer(None).select_related("source")
     paginator_class = Paginator if query else IdsFirstPaginator
-    page = paginator_class(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_error = page_or_error(
+        paginator_class(commitments, PAGE_SIZE), request.GET.get("page")
+    )
+    if page_error:
+        errors.append(page_error)
     rows = list(page.object_list)
     if not request.GET.get("sort"):
         # Show the order actually used: relevance for a search, latest update otherwise.
@@ -88,6 +95,7 @@ def commitment_list(request):
             "filter": filterset,
             "form": filterset.form,
             "errors": errors,
+            "feeds": [] if errors else list_feeds(filterset.form.cleaned_data),
             "query": query,
             "page": page,
             "rows": rows,
@@ -99,13 +107,40 @@ def commitment_list(request):
     )
 
 
-def _form_errors(form) -> list[str]:
-    messages = []
+def list_feeds(cleaned_data) -> list[tuple[str, str]]:
+    """Return (title, address) of the feeds that follow a valid list's category and agency."""
+    feeds = []
+    if cleaned_data.get("category"):
+        category = cleaned_data["category"]
+        feeds.append(
+            (
+                _("訂閱「%(category)s」類的更新（Atom）") % {"category": category},
+                reverse("public:category_feed", args=[category]),
+            )
+        )
+    if cleaned_data.get("agency"):
+        agency = cleaned_data["agency"]
+        feeds.append(
+            (
+                _("訂閱「%(agency)s」的更新（Atom）") % {"agency": agency},
+                reverse("public:agency_feed", args=[agency]),
+            )
+        )
+    return feeds
+
+
+def form_problems(form) -> list[tuple[str, str, str]]:
+    """Return a filter form's errors as (parameter, its label, the problem)."""
+    problems = []
     for name, field_errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        for error in field_errors:
-            messages.append(f"{label}：{error}")
-    return messages
+        label = str(form.fields[name].label) if name in form.fields else name
+        problems.extend((name, label, str(error)) for error in field_errors)
+    return problems
+
+
+def form_errors(form) -> list[str]:
+    """Return a filter form's errors as readers see them: the field's label and the problem."""
+    return [f"{label}：{problem}" for _name, label, problem in form_problems(form)]
 
 
 def commitment_detail(request, uid: str):
@@ -119,6 +154,11 @@ def commitment_detail(request, uid: str):
     )
     corrections = Correction.objects.public().filter(commitment=commitment)
     entries = list(commitment.log_entries.all())
+    statuses = statuses_after(commitment.status, entries)
+    for entry, key, status in zip(entries, timeline_entry_keys(entries), statuses, strict=True):
+        entry.anchor = entry_anchor(key)
+        entry.status_after = status
+        entry.status_after_label = Status(status).label if status in Status.values else status
     return render(
         request,
         "tracker/commitment_detail.html",
@@ -161,7 +201,9 @@ def recent_changes(request):
         .filter(latest_entry__isnull=False)
         .order_by("-latest_entry", "-last_updated", "pk")
     )
-    page = Paginator(commitments, RECENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_error = page_or_error(
+        Paginator(commitments, RECENT_PAGE_SIZE), request.GET.get("page")
+    )
     rows = list(page.object_list)
     latest = {}
     if rows:
@@ -173,10 +215,18 @@ def recent_changes(request):
         )
         for entry in newest:
             latest.setdefault(entry.commitment_id, entry)
+        facts = entry_facts_by_pk(latest.values())
+        for entry in latest.values():
+            entry.anchor = entry_anchor(facts[entry.pk].key)
     groups: list[tuple] = []
     for row in rows:
         row.latest = latest.get(row.pk)
         if not groups or groups[-1][0] != row.latest_entry:
             groups.append((row.latest_entry, []))
         groups[-1][1].append(row)
-    return render(request, "tracker/recent.html", {"page": page, "groups": groups})
+    return render(
+        request,
+        "tracker/recent.html",
+        {"page": page, "groups": groups, "errors": [page_error] if page_error else []},
+        status=400 if page_error else 200,
+    )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import split_agencies
+from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import Commitment, Status, TrackingLog
 from tracker.public import charts
+from tracker.public.identity import entry_anchor
 
 TOP_AGENCIES = 15
 LATEST_ENTRIES = 10
@@ -69,6 +71,10 @@ def overview(request):
         )
         .order_by("-entry_date", "-pk")[:LATEST_ENTRIES]
     )
+    latest = list(latest)
+    facts = entry_facts_by_pk(latest)
+    for entry in latest:
+        entry.anchor = entry_anchor(facts[entry.pk].key)
     return render(
         request,
         "tracker/overview.html",
@@ -86,7 +92,7 @@ def overview(request):
             "agency_total": len(by_agency),
             "unassigned": unassigned,
             "status_order": charts.STATUS_ORDER,
-            "latest": list(latest),
+            "latest": latest,
             "Status": Status,
         },
     )

@@ -1,9 +1,11 @@
 """Fixed pages: how the record is kept, and what robots may read."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import translation
+from django.views.decorators.http import require_safe
 
 from tracker.core.models import EntryKind, Status
 
@@ -12,16 +14,17 @@ def methodology(request):
     return render(request, "tracker/methodology.html", {"statuses": Status, "kinds": EntryKind})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        # Every filter combination is a page; the sitemap lists the ones worth indexing.
-        "Disallow: /commitments/?",
-        "Disallow: /en/commitments/?",
-        f"Disallow: {reverse('public:commitments_csv')}",
-        f"Disallow: {reverse('public:commitments_json')}",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap_index'))}",
-    ]
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            # Every filter combination is a page (and a download); the sitemap lists the
+            # pages worth indexing.
+            lines += [
+                f"Disallow: {reverse('public:commitment_list')}?",
+                f"Disallow: {reverse('public:commitments_csv')}",
+                f"Disallow: {reverse('public:commitments_json')}",
+            ]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap_index'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
