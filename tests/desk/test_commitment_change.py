@@ -264,3 +264,27 @@ def test_change_page_queries_do_not_grow_with_the_timeline(
         response = editor_client.get(change_url(commitment))
 
     assert response.content.decode().count('id="timeline-') == 32
+
+
+def test_a_commitment_with_150_entries_is_saved_through_its_page(editor_client, commitment):
+    from tests.factories import make_log
+
+    for number in range(150 - commitment.log_entries.count()):
+        make_log(
+            commitment,
+            kind=EntryKind.PROGRESS,
+            shape=EntryShape.EVIDENCE,
+            entry_date=dt.date(2026, 1, 27),
+            summary=f"第 {number} 份文件",
+        )
+    page = editor_client.get(change_url(commitment))
+    data = form_data(page) | {"progress_summary": "第 151 筆：編輯部查證", "title": "新標題"}
+    # The timeline is not part of the form: no length of timeline nears the field limit.
+    assert len(data) < 50
+
+    response = editor_client.post(change_url(commitment), data)
+
+    assert response.status_code == 302, errors_of(response)
+    commitment.refresh_from_db()
+    assert commitment.title == "新標題"
+    assert commitment.log_entries.count() == 151
