@@ -133,10 +133,10 @@ def test_a_viewer_without_change_permission_cannot_decide(db):
     assert conflict.state == ConflictState.OPEN
 
 
-@pytest.mark.parametrize("object_id", ["abc", "99999", "%00"])
-def test_a_bad_address_is_not_found(editor_client, object_id):
+@pytest.mark.parametrize(("object_id", "status"), [("abc", 404), ("99999", 404), ("%00", 400)])
+def test_a_bad_address_is_not_found(editor_client, object_id, status):
     response = editor_client.get(f"/admin/tracker/syncconflict/{object_id}/change/")
-    assert response.status_code == 404
+    assert response.status_code == status
 
 
 def test_the_commitment_page_shows_provenance_and_links_open_items(editor_client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
@@ -53,10 +55,10 @@ def _cached(view, query: tuple[str, ...]):
     def wrapped(request, *args, **kwargs):
         request.GET = _only(request.GET, query)
         # Pages hold absolute links (canonical, feeds), so the host and scheme are keyed too.
-        key = (
-            f"page:{version_tag(request)}:{get_language()}:"
-            f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
-        )
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
+        # Hashed: a long search would make a key over the 250 characters caches accept.
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        key = f"page:{version_tag(request)}:{get_language()}:{digest}"
         hit = page_cache.get(key)
         if hit is not None:
             headers, content = hit

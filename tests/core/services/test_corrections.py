@@ -40,6 +40,7 @@ def submit(commitment, number) -> str:
             evidence="",
             contact="",
             client_key="same-sender",
+            form_nonce=f"nonce-{number}",
         )
     except ValidationError as error:
         return error.code
