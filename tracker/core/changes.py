@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 
-from tracker.core.models import Commitment, Source, TrackingLog
+from tracker.core.models import ENTRY_FIELDS, Commitment, Source, TrackingLog
 
 # The fields a reader cares about; status and last_updated move with every new entry, which
 # the feeds already announce, and the rest is bookkeeping.
@@ -20,19 +20,8 @@ COMMITMENT_FIELDS = (
     "source",
     "wording",
 )
-ENTRY_FIELDS = (
-    "entry_date",
-    "kind",
-    "text",
-    "from_status",
-    "to_status",
-    "reason",
-    "source_type",
-    "document_number",
-    "document_url",
-    "summary",
-    "judgement",
-)
+# The shape follows from the kind and the fields: not a change of its own.
+READ_ENTRY_FIELDS = tuple(name for name in ENTRY_FIELDS if name != "shape")
 # History rows read per kind before keeping those that changed a field above.
 CANDIDATES = 200
 
@@ -57,7 +46,9 @@ class Change:
 def editor_changes(commitment_ids, *, limit: int) -> list[Change]:
     """Return the latest editors' changes to the given commitments and their entries."""
     changes = _changes(Commitment, COMMITMENT_FIELDS, "id", commitment_ids, is_entry=False)
-    changes += _changes(TrackingLog, ENTRY_FIELDS, "commitment_id", commitment_ids, is_entry=True)
+    changes += _changes(
+        TrackingLog, READ_ENTRY_FIELDS, "commitment_id", commitment_ids, is_entry=True
+    )
     changes.sort(key=lambda change: change.changed_at, reverse=True)
     return changes[:limit]
 

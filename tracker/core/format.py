@@ -64,7 +64,16 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_DEPTH = 8
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date written as ISO YYYY-MM-DD: the one pattern the database filters and checks use too.
+ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+
+
+def is_iso_date(text: str) -> bool:
+    """Whether a text is a date written YYYY-MM-DD."""
+    return bool(_ISO_DATE.match(text))
+
+
 _ROC_DATE = re.compile(r"^(\d{2,3})-(\d{1,2})-(\d{1,2})$")
 _ENTRY_HEADING = re.compile(r"^### (\S+) \[(.+)\]$")
 _FIELD_LINE = re.compile(r"^\*\*(.+?)\*\*：(.*)$", re.DOTALL)
@@ -180,7 +189,7 @@ def parse_target_date(text: str | None) -> dt.date | None:
         return None
     text = text.strip()
     try:
-        if _ISO_DATE.match(text):
+        if is_iso_date(text):
             return dt.date.fromisoformat(text)
         match = _ROC_DATE.match(text)
         if match:
@@ -379,7 +388,7 @@ def _date(mapping: dict, key: str) -> dt.date:
     value = mapping[key]
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and is_iso_date(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -476,7 +485,7 @@ def _parse_entry(chunk: str, line_number: int) -> LogEntryData:
         )
     date_text, kind = match.groups()
     try:
-        if not _ISO_DATE.match(date_text):
+        if not is_iso_date(date_text):
             raise ValueError
         entry_date = dt.date.fromisoformat(date_text)
     except ValueError:

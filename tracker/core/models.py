@@ -333,6 +333,23 @@ class Commitment(Versioned):
         )
 
 
+# What a timeline entry says, as the file writes it (format.LogEntryData's fields).
+ENTRY_FIELDS = (
+    "entry_date",
+    "kind",
+    "shape",
+    "text",
+    "from_status",
+    "to_status",
+    "reason",
+    "source_type",
+    "document_number",
+    "document_url",
+    "summary",
+    "judgement",
+)
+
+
 class TrackingLogQuerySet(models.QuerySet):
     def automated(self):
         """Return the entries whose judgement software made (the file's AI 判斷)."""
@@ -468,20 +485,7 @@ class TrackingLog(Versioned):
         return self.is_automated and self.reviewed_at is None
 
     def to_data(self) -> fmt.LogEntryData:
-        return fmt.LogEntryData(
-            entry_date=self.entry_date,
-            kind=self.kind,
-            shape=self.shape,
-            text=self.text,
-            from_status=self.from_status,
-            to_status=self.to_status,
-            reason=self.reason,
-            source_type=self.source_type,
-            document_number=self.document_number,
-            document_url=self.document_url,
-            summary=self.summary,
-            judgement=self.judgement,
-        )
+        return fmt.LogEntryData(**{name: getattr(self, name) for name in ENTRY_FIELDS})
 
 
 class DuplicateCopy(models.Model):

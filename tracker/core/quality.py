@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ CHECKS: dict[str, tuple[str, bool]] = {
 }
 
 _GENERIC_SUFFIXES = ("政策", "管理", "體系", "建設", "產業", "發展", "保護", "事務")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ def target_dates(records: Iterable[Record]) -> list[Finding]:
     result = []
     for record in records:
         text = record.target_date_text
-        if text is None or _ISO_DATE.match(text):
+        if text is None or fmt.is_iso_date(text):
             continue
         meaning = fmt.parse_target_date(text)
         if meaning is None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from tracker.core import format as fmt
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
     JUDGEMENT_CODES,
@@ -35,7 +36,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 # A cell that starts with one of these gets a leading "'", so a reader strips exactly one
 # "'" from any cell that starts with it to get the value back.
 ESCAPED_STARTS = (*FORMULA_STARTS, "'")
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = fmt.ISO_DATE_PATTERN
 STATUSES = list(Status.values)
 
 

@@ -38,6 +38,7 @@ from tracker.core import format as fmt
 from tracker.core import merge
 from tracker.core.files import UnreadableFile, file_kind, open_regular_file
 from tracker.core.models import (
+    ENTRY_FIELDS,
     Commitment,
     ConflictKind,
     DuplicateCopy,
@@ -60,20 +61,6 @@ from tracker.core.services.search_index import (
 BATCH_SIZE = 200
 
 SOURCE_META_FIELDS = ("term", "session_period", "ey_number", "url")
-LOG_FIELDS = (
-    "entry_date",
-    "kind",
-    "shape",
-    "text",
-    "from_status",
-    "to_status",
-    "reason",
-    "source_type",
-    "document_number",
-    "document_url",
-    "summary",
-    "judgement",
-)
 # Positions are moved out of the way before a timeline is put in its new order.
 _REORDER_OFFSET = 1_000_000
 
@@ -853,7 +840,7 @@ def _log_entry(
         origin=Origin.UPSTREAM,
         sync_run=run,
         key=key,
-        **{name: getattr(entry, name) for name in LOG_FIELDS},
+        **{name: getattr(entry, name) for name in ENTRY_FIELDS},
     )
 
 

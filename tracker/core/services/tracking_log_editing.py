@@ -33,16 +33,7 @@ from tracker.core.services.timeline import (
 )
 
 # What an editor may correct in an entry; its kind, shape and from → to stay as logged.
-EDITABLE_FIELDS = (
-    "entry_date",
-    "text",
-    "reason",
-    "source_type",
-    "document_number",
-    "document_url",
-    "summary",
-    "judgement",
-)
+EDITABLE_FIELDS = ("entry_date", "text", "reason", *EVIDENCE_FIELD_NAMES)
 
 
 def _lock_commitment(commitment_id: int) -> Commitment:

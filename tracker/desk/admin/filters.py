@@ -4,11 +4,10 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.core import format as fmt
 from tracker.core.agencies import split_agencies
 from tracker.core.models import Commitment, Source, Status, TrackingLog
 from tracker.core.services.timeline import today
-
-ISO_DATE_REGEX = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class AgencyFilter(admin.SimpleListFilter):
@@ -107,10 +106,10 @@ class TargetDateFormatFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "iso":
-            return queryset.filter(target_date_text__regex=ISO_DATE_REGEX)
+            return queryset.filter(target_date_text__regex=fmt.ISO_DATE_PATTERN)
         if value == "non_iso":
             return queryset.exclude(target_date_text=None).exclude(
-                target_date_text__regex=ISO_DATE_REGEX
+                target_date_text__regex=fmt.ISO_DATE_PATTERN
             )
         if value == "unparsed":
             return queryset.exclude(target_date_text=None).filter(target_date=None)

@@ -17,7 +17,6 @@ from tracker.core import format as fmt
 from tracker.core.agencies import alias_groups_in, normalise
 from tracker.core.models import Commitment, DuplicateCopy, SyncConflict
 from tracker.core.services.commitment_editing import commitments_set_agency
-from tracker.desk.admin.filters import ISO_DATE_REGEX
 from tracker.desk.admin.history import HistoryAdmin
 
 
@@ -52,7 +51,7 @@ def quality_view(request):
     changelist = reverse("admin:tracker_commitment_changelist")
     non_iso = (
         Commitment.objects.exclude(target_date_text=None)
-        .exclude(target_date_text__regex=ISO_DATE_REGEX)
+        .exclude(target_date_text__regex=fmt.ISO_DATE_PATTERN)
         .only("pk", "title", "target_date_text", "target_date", "status")
         .order_by("target_date_text", "title")
     )

@@ -17,7 +17,6 @@ from tracker.core.links import web_url
 
 register = template.Library()
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 STATUS_CLASSES = {
     fmt.STATUS_TRACKING: "tracking",
@@ -51,7 +50,7 @@ def target_date_display(text: str | None, parsed: dt.date | None) -> str:
         return _("未定")
     if parsed is None:
         return _("%(text)s（無法解讀的日期）") % {"text": text}
-    if _ISO.match(text.strip()):
+    if fmt.is_iso_date(text.strip()):
         return parsed.isoformat()
     return _("%(text)s（民國紀年，即 %(iso)s）") % {"text": text, "iso": parsed.isoformat()}
 
