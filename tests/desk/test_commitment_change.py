@@ -33,7 +33,7 @@ def test_page_shows_wording_reply_and_timeline_in_order(editor_client, commitmen
     created = html.index("[初始建立]")
     progress = html.index("[進度更新]")
     assert progress < created
-    assert "自動判斷（未審核）" in html
+    assert "自動判斷，未經編輯審核" in html
     for entry in commitment.log_entries.all():
         assert reverse("admin:tracker_trackinglog_change", args=[entry.pk]) in html
     # The daily actions come before the commitment's own fields.

@@ -24,7 +24,7 @@ def test_reviewing_in_the_timeline_records_who_and_keeps_the_file(
     entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
     before = exported(commitment)
     page = editor_client.get(change_url(commitment))
-    assert "自動判斷（未審核）：進度更新" in page.content.decode()
+    assert "自動判斷，未經編輯審核：進度更新" in page.content.decode()
     entry_url = reverse("admin:tracker_trackinglog_change", args=[entry.pk])
     data = form_data(editor_client.get(entry_url)) | {"mark_reviewed": "on"}
 
@@ -36,7 +36,7 @@ def test_reviewing_in_the_timeline_records_who_and_keeps_the_file(
     assert entry.reviewed_at is not None
     assert exported(commitment) == before
     html = editor_client.get(change_url(commitment)).content.decode()
-    assert "自動判斷（已審核）：進度更新" in html
+    assert "自動判斷，經編輯審核：進度更新" in html
     assert "王小明（editor） 於" in html and "審核了自動判斷" in html
 
 
@@ -62,7 +62,7 @@ def test_entries_an_editor_logged_are_not_labelled_automated(editor_client, comm
     html = editor_client.get(change_url(commitment)).content.decode()
 
     assert "編輯判斷：進度更新" in html
-    assert html.count("自動判斷（未審核）") == 1
+    assert html.count("自動判斷，未經編輯審核") == 1
 
 
 def test_an_entrys_page_leads_back_to_its_place_on_the_timeline(editor_client, commitment):

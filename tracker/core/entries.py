@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from tracker.core.models import EntryKind, EntryShape, TrackingLog
 
 # What an entry's key and new status are read from (the rest of the row is not read).
@@ -18,8 +20,14 @@ JUDGEMENT_NONE = ""
 JUDGEMENT_AUTOMATED_UNREVIEWED = "automated_unreviewed"
 JUDGEMENT_AUTOMATED_REVIEWED = "automated_reviewed"
 JUDGEMENT_EDITOR = "editor"
-# The codes of tracker/includes/judgement_label.html's three labels, for the downloads.
+# The codes of the three judgement labels (downloads use the codes), and their one wording
+# (the desk, the public pages and the feeds show it).
 JUDGEMENT_CODES = (JUDGEMENT_AUTOMATED_UNREVIEWED, JUDGEMENT_AUTOMATED_REVIEWED, JUDGEMENT_EDITOR)
+JUDGEMENT_LABELS = {
+    JUDGEMENT_AUTOMATED_UNREVIEWED: _("自動判斷，未經編輯審核"),
+    JUDGEMENT_AUTOMATED_REVIEWED: _("自動判斷，經編輯審核"),
+    JUDGEMENT_EDITOR: _("編輯判斷"),
+}
 
 
 def timeline_entry_keys(entries: Sequence[TrackingLog]) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.core import entries
 from tracker.core.models import TrackingLog
 from tracker.core.provenance import entry_provenance
 from tracker.core.services import tracking_log_editing
@@ -24,21 +25,13 @@ def judgement_label(entry: TrackingLog):
     """Return who judged an entry: software (reviewed or not) or an editor."""
     if not entry.judgement:
         return ""
-    if entry.created_by_id is not None:
-        return format_html(
-            '<span class="tracker-judgement tracker-judgement-editor">{}：{}</span>',
-            _("編輯判斷"),
-            entry.judgement,
-        )
-    if entry.reviewed_at is None:
-        return format_html(
-            '<span class="tracker-judgement tracker-judgement-automated">{}：{}</span>',
-            _("自動判斷（未審核）"),
-            entry.judgement,
-        )
+    text = entries.JUDGEMENT_LABELS[entries.entry_judgement_label(entry)]
+    if entry.reviewed_by_id is not None and entry.is_automated:
+        text = f"{text}（{who(entry.reviewed_by)}）"
     return format_html(
-        '<span class="tracker-judgement tracker-judgement-reviewed">{}：{}</span>',
-        _("自動判斷，已由 %(who)s 審核") % {"who": who(entry.reviewed_by)},
+        '<span class="tracker-judgement tracker-judgement-{}">{}：{}</span>',
+        entries.entry_judgement_label(entry),
+        text,
         entry.judgement,
     )
 
