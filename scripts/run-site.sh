@@ -16,7 +16,7 @@ if [ -f fixtures/replies.jsonl ] && .venv/bin/python manage.py help import_repli
     .venv/bin/python manage.py import_replies fixtures/replies.jsonl
 fi
 
-if ! .venv/bin/python manage.py shell -c \
+if ! .venv/bin/python manage.py shell --no-imports -c \
     "from django.contrib.auth import get_user_model as g; raise SystemExit(not g().objects.filter(is_superuser=True).exists())"; then
     if [ -t 0 ]; then
         echo "No administrator account yet: create one now (you can add editors later in the admin)."
