@@ -20,18 +20,23 @@ def backfill_provenance(apps, schema_editor):
     Commitment = apps.get_model("tracker", "Commitment")
     TrackingLog = apps.get_model("tracker", "TrackingLog")
     UpstreamBase = apps.get_model("tracker", "UpstreamBase")
-    TrackingLog.objects.filter(created_by__isnull=True).update(origin="upstream")
+    # Idempotent: a database that already has keys and bases keeps them.
+    TrackingLog.objects.filter(created_by__isnull=True, key="").update(origin="upstream")
     names = (
         "entry_date", "kind", "shape", "text", "from_status", "to_status", "reason",
         "source_type", "document_number", "document_url", "summary", "judgement",
     )
     now = timezone.now()
+    have_base = set(UpstreamBase.objects.values_list("commitment_id", flat=True))
     for commitment in Commitment.objects.select_related("source").iterator(chunk_size=500):
+        if commitment.pk in have_base:
+            continue
         rows = list(TrackingLog.objects.filter(commitment=commitment).order_by("position"))
         entries = [fmt.LogEntryData(**{name: getattr(row, name) for name in names}) for row in rows]
-        for row, key in zip(rows, fmt.timeline_keys(entries), strict=True):
-            row.key = key
-        TrackingLog.objects.bulk_update(rows, ["key"])
+        if any(not row.key for row in rows):
+            for row, key in zip(rows, fmt.timeline_keys(entries), strict=True):
+                row.key = key
+            TrackingLog.objects.bulk_update(rows, ["key"])
         source = commitment.source
         upstream = [
             entry for row, entry in zip(rows, entries, strict=True) if row.origin == "upstream"
