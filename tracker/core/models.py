@@ -46,6 +46,20 @@ class EntryKind(models.TextChoices):
     STATUS_CHANGE = fmt.KIND_STATUS_CHANGE, _("狀態變更")
 
 
+# A name for each status in ASCII, for style classes and icons on every page.
+STATUS_SLUGS = {
+    Status.TRACKING: "tracking",
+    Status.ACHIEVED: "achieved",
+    Status.DELAYED: "delayed",
+    Status.STALE: "stale",
+}
+
+
+def status_slug(status: str) -> str:
+    """Return a status's ASCII name ("other" for a status the format does not know)."""
+    return STATUS_SLUGS.get(status, "other")
+
+
 class Origin(models.TextChoices):
     """Where a timeline entry came from: the upstream pipeline's files or the newsroom."""
 
@@ -191,6 +205,11 @@ class CommitmentQuerySet(models.QuerySet):
     def published(self):
         """Return the commitments a reader may see."""
         return self.filter(is_published=True)
+
+    def locked(self, pk):
+        """Return one commitment read under a row lock (call inside a transaction), so that
+        writers to it and to its timeline queue instead of overwriting each other."""
+        return self.select_for_update().get(pk=pk)
 
     def with_timeline(self):
         """Return commitments with their source and log entries loaded in two queries."""

@@ -348,7 +348,7 @@ def commitment_publish(*, commitment: Commitment, user, published: bool = True) 
     if user is None or not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied(_("只有主編可以公開或撤下承諾"))
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        locked = Commitment.objects.locked(commitment.pk)
         if locked.is_published != published:
             if published:
                 _check_renderable(locked)

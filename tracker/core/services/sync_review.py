@@ -83,7 +83,7 @@ def _set_field(commitment: Commitment, name: str, value, user) -> None:
 
 
 def _locked_commitment(conflict: SyncConflict) -> Commitment:
-    return Commitment.objects.select_for_update().get(pk=conflict.commitment_id)
+    return Commitment.objects.locked(conflict.commitment_id)
 
 
 def sync_conflict_take_upstream(*, conflict: SyncConflict, user, note: str = "") -> SyncConflict:

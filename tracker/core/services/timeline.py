@@ -91,7 +91,7 @@ def _next_position(commitment: Commitment) -> int:
 
 def _lock(commitment: Commitment) -> Commitment:
     """Re-read the commitment under a row lock so concurrent writers queue."""
-    return Commitment.objects.select_for_update().get(pk=commitment.pk)
+    return Commitment.objects.locked(commitment.pk)
 
 
 def _touch(commitment: Commitment, entry_date: dt.date, user=None, **changes) -> None:

@@ -37,7 +37,7 @@ EDITABLE_FIELDS = ("entry_date", "text", "reason", *EVIDENCE_FIELD_NAMES)
 
 
 def _lock_commitment(commitment_id: int) -> Commitment:
-    return Commitment.objects.select_for_update().get(pk=commitment_id)
+    return Commitment.objects.locked(commitment_id)
 
 
 def validate_entry_values(*, entry: TrackingLog, changed: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
 from tracker.core.links import web_url
-from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog
+from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog, status_slug
 from tracker.core.provenance import field_provenance
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.commitment_export import commitment_render
@@ -36,19 +36,13 @@ from tracker.desk.admin.history import HistoryAdmin
 from tracker.desk.admin.saving import ServiceSaveMixin, refused
 from tracker.desk.forms import BulkStatusForm, CommitmentAddForm, CommitmentForm
 
-STATUS_CLASSES = {
-    Status.TRACKING: "tracking",
-    Status.ACHIEVED: "achieved",
-    Status.DELAYED: "delayed",
-    Status.STALE: "stale",
-}
 MAX_SEARCH_TERMS = 8
 
 
 def status_badge(status: str):
     return format_html(
         '<span class="tracker-status tracker-status-{}">{}</span>',
-        STATUS_CLASSES.get(status, "other"),
+        status_slug(status),
         Status(status).label if status in Status.values else status,
     )
 

@@ -17,16 +17,11 @@ from tracker.core import (
 )
 from tracker.core import format as fmt
 from tracker.core.links import web_url
+from tracker.core.models import status_slug
 
 register = template.Library()
 
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
-STATUS_CLASSES = {
-    fmt.STATUS_TRACKING: "tracking",
-    fmt.STATUS_ACHIEVED: "achieved",
-    fmt.STATUS_DELAYED: "delayed",
-    fmt.STATUS_STALE: "stale",
-}
 
 
 @register.filter
@@ -37,7 +32,7 @@ def highlight(text, query):
 
 @register.filter
 def status_class(status: str) -> str:
-    return STATUS_CLASSES.get(status, "other")
+    return status_slug(status)
 
 
 @register.filter
