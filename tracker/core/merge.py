@@ -52,6 +52,7 @@ class Verdict(StrEnum):
 class EntryPlan:
     verdict: Verdict
     incoming_keys: list[str]
+    base_keys: list[str] = field(default_factory=list)
     # Incoming entries the base does not have: (key, entry), in upstream's order.
     appended: list[tuple[str, fmt.LogEntryData]] = field(default_factory=list)
     # Keys of base entries upstream no longer delivers (rewritten or dropped).
@@ -74,17 +75,18 @@ def plan_entries(
             and incoming_last_updated is not None
             and incoming_last_updated < base_last_updated
         )
-        return EntryPlan(Verdict.OLDER if older else Verdict.SAME, incoming_keys)
+        return EntryPlan(Verdict.OLDER if older else Verdict.SAME, incoming_keys, base_keys)
     if incoming_keys[: len(base_keys)] == base_keys:
         appended = list(zip(incoming_keys, incoming, strict=True))[len(base_keys) :]
-        return EntryPlan(Verdict.NEWER, incoming_keys, appended=appended)
+        return EntryPlan(Verdict.NEWER, incoming_keys, base_keys, appended=appended)
     if base_keys[: len(incoming_keys)] == incoming_keys:
-        return EntryPlan(Verdict.OLDER, incoming_keys)
+        return EntryPlan(Verdict.OLDER, incoming_keys, base_keys)
     known = set(base_keys)
     present = set(incoming_keys)
     return EntryPlan(
         Verdict.DIVERGED,
         incoming_keys,
+        base_keys,
         appended=[
             (key, entry)
             for key, entry in zip(incoming_keys, incoming, strict=True)

@@ -509,7 +509,7 @@ def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> s
     rows = list(current.log_entries.all())
     upstream_rows = {row.key: row for row in rows if row.is_upstream}
     newsroom_rows = [row for row in rows if not row.is_upstream]
-    base_keys = fmt.timeline_keys(base.log)
+    base_keys = plan.base_keys
     base_by_key = dict(zip(base_keys, base.log, strict=True))
     entries_touched = set(upstream_rows) != set(base_keys) or any(
         upstream_rows[key].to_data() != entry
