@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.core import format as fmt
 from tracker.core import search
-from tracker.core.agencies import split_agencies
+from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.links import web_url_problem
 
 
@@ -151,6 +151,21 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """Return the replies a published commitment cites (those readers can open)."""
+        return self.filter(pk__in=Commitment.objects.published().order_by().values("source_id"))
+
+    def to_review(self):
+        """Return imported replies no commitment cites yet and no editor has set aside."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return (
+            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
+            .exclude(commitments__isnull=False)
+            .exclude(ey_number__in=cited_numbers)
+        )
+
+
 class Source(Versioned):
     """One Executive Yuan written reply to a Legislative Yuan interpellation."""
 
@@ -175,6 +190,7 @@ class Source(Versioned):
     )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords(
         history_manager=CachedHistoryManager,
         excluded_fields=["modified_at"],
@@ -234,16 +250,38 @@ class CommitmentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
 
-    def for_agency(self, canonical: str):
-        """Return the commitments naming an agency under any of its spellings."""
-        spellings = [
+    def agency_spellings(self, name: str) -> list[str]:
+        """Return the agency fields (as written) that name an agency under any spelling."""
+        canonical = canonical_agency(name)
+        return sorted(
             spelling
             for spelling in self.model._default_manager.order_by()
             .values_list("responsible_agency", flat=True)
             .distinct()
             if canonical in split_agencies(spelling)
-        ]
-        return self.filter(responsible_agency__in=spellings)
+        )
+
+    def for_agency(self, name: str):
+        """Return the commitments naming an agency under any of its spellings."""
+        return self.filter(responsible_agency__in=self.agency_spellings(name))
+
+    def status_counts(self) -> dict[str, int]:
+        """Return status -> number of commitments, every status present (0 where none)."""
+        counts = dict.fromkeys(Status.values, 0)
+        for status, count in self.order_by().values_list("status").annotate(n=Count("pk")):
+            counts[status] = counts.get(status, 0) + count
+        return counts
+
+    def counts_by_agency(self) -> dict[str, dict[str, int]]:
+        """Return canonical agency -> status -> count (a field naming two agencies counts
+        for each; commitments naming none are left out)."""
+        result: dict[str, dict[str, int]] = {}
+        rows = self.order_by().values_list("responsible_agency", "status").annotate(n=Count("pk"))
+        for spelling, status, count in rows:
+            for agency in split_agencies(spelling):
+                counts = result.setdefault(agency, dict.fromkeys(Status.values, 0))
+                counts[status] = counts.get(status, 0) + count
+        return result
 
     def for_list(self):
         """Return commitments with what a list row shows, leaving long texts unread."""
@@ -542,17 +580,6 @@ class DuplicateCopy(models.Model):
 
     def __str__(self):
         return self.file_path
-
-
-class SourceQuerySet(models.QuerySet):
-    def to_review(self):
-        """Return imported replies no commitment cites yet and no editor has set aside."""
-        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
-        return (
-            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
-            .exclude(commitments__isnull=False)
-            .exclude(ey_number__in=cited_numbers)
-        )
 
 
 class ReplyToReview(Source):

@@ -8,10 +8,12 @@ from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, SiteF
 from tracker.public.filters import CommitmentFilter
 from tracker.public.sitemaps import SITEMAPS
 from tracker.public.views import (
+    agencies,
     commitments,
     corrections,
     downloads,
     health,
+    legislators,
     overview,
     pages,
     sources,
@@ -74,6 +76,15 @@ urlpatterns = [
     # Any category or agency name works, slashes included (能源/環境).
     path("categories/<path:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
     path("agencies/<path:agency>/feed/", public_page(AgencyFeed()), name="agency_feed"),
+    path("agencies/", public_page(agencies.agency_list), name="agency_list"),
+    # After the feed: <path:> would also take "<agency>/feed".
+    path("agencies/<path:agency>/", public_page(agencies.agency_detail), name="agency_detail"),
+    path("legislators/", public_page(legislators.legislator_list), name="legislator_list"),
+    path(
+        "legislators/<str:name>/",
+        public_page(legislators.legislator_detail),
+        name="legislator_detail",
+    ),
     # The upstream static site's addresses: <folder>/<short name>, with or without a suffix.
     path("<str:folder>/<str:name>", commitments.commitment_legacy_redirect, name="legacy"),
     path("<str:folder>/<str:name>/", commitments.commitment_legacy_redirect),

@@ -31,6 +31,10 @@ def test_main_pages_are_valid_html(client, sample, tmp_path):
         "corrections": reverse("public:corrections_log"),
         "correction-form": reverse("public:correction_new", args=[commitment.uid]),
         "english": "/en" + reverse("public:commitment_detail", args=[commitment.uid]),
+        "agencies": reverse("public:agency_list"),
+        "agency": reverse("public:agency_detail", args=["衛生福利部"]),
+        "legislators": reverse("public:legislator_list"),
+        "legislator": reverse("public:legislator_detail", args=["羅致政"]),
         "not-found": "/commitments/" + "0" * 36 + "/",
     }
     files = []
