@@ -863,3 +863,128 @@ class SyncConflict(models.Model):
             return str(Commitment._meta.get_field(self.field_name).verbose_name)
         except Exception:
             return self.field_name
+
+
+class QuestionChannel(models.TextChoices):
+    """How the newsroom asked an agency."""
+
+    LETTER = "letter", _("公文")
+    FOI = "foi", _("政府資訊公開申請")
+    EMAIL = "email", _("e-mail")
+    PRESS = "press", _("記者聯繫窗口")
+    OTHER = "other", _("其他")
+
+
+class AgencyQuestionQuerySet(models.QuerySet):
+    def public(self):
+        """Return the questions about commitments a reader may see."""
+        return self.filter(commitment__is_published=True)
+
+    def unanswered(self):
+        return self.filter(answered_on__isnull=True)
+
+    def for_agency(self, name: str):
+        """Return the questions sent to an agency under any of its spellings."""
+        canonical = canonical_agency(name)
+        spellings = [
+            spelling
+            for spelling in self.model._default_manager.order_by()
+            .values_list("agency", flat=True)
+            .distinct()
+            if canonical in split_agencies(spelling)
+        ]
+        return self.filter(agency__in=spellings)
+
+    def overdue(self, today=None):
+        """Return the unanswered questions whose deadline has passed."""
+        today = today or timezone.localdate()
+        return self.unanswered().filter(deadline__lt=today)
+
+
+class AgencyQuestion(Versioned):
+    """A question the newsroom sent an agency about a commitment, and the agency's answer.
+
+    The answer also becomes a newsroom entry of the commitment's timeline (``answer_entry``);
+    the question itself is not part of the commitment's file, only of the downloads.
+    """
+
+    uid = models.CharField(_("識別碼"), max_length=36, unique=True, editable=False)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="agency_questions",
+        verbose_name=_("承諾"),
+    )
+    agency = models.CharField(_("詢問的機關"), max_length=200)
+    sent_on = models.DateField(_("詢問日期"), db_index=True)
+    channel = models.CharField(_("管道"), max_length=10, choices=QuestionChannel.choices)
+    question = models.TextField(_("詢問內容"))
+    deadline = models.DateField(
+        _("回覆期限"),
+        db_index=True,
+        help_text=_("留空則依管道的預設天數計算（政府資訊公開申請：15 日）"),
+    )
+    answered_on = models.DateField(_("回覆日期"), null=True, blank=True, db_index=True)
+    answer = models.TextField(_("回覆內容（原文）"), blank=True)
+    answer_document_number = models.CharField(_("回覆文件編號"), max_length=300, blank=True)
+    answer_document_url = models.CharField(
+        _("回覆文件連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
+    answer_entry = models.ForeignKey(
+        TrackingLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回覆的追蹤紀錄"),
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = AgencyQuestionQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("詢問機關修改紀錄"),
+        verbose_name_plural=_("詢問機關修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("詢問機關")
+        verbose_name_plural = _("詢問機關")
+        ordering = ["-sent_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.sent_on.isoformat()} {self.agency}：{self.commitment}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_on is not None
+
+    def days_overdue(self, today=None) -> int:
+        """Return how many days past its deadline an unanswered question is (0 if not)."""
+        if self.is_answered:
+            return 0
+        today = today or timezone.localdate()
+        return max((today - self.deadline).days, 0)
+
+    def days_left(self, today=None) -> int:
+        today = today or timezone.localdate()
+        return max((self.deadline - today).days, 0)
+
+    @property
+    def days_to_answer(self) -> int | None:
+        return (self.answered_on - self.sent_on).days if self.is_answered else None
+
+    @property
+    def answered_late(self) -> bool:
+        return self.is_answered and self.answered_on > self.deadline

@@ -27,6 +27,7 @@ class PageSitemap(I18nSitemap):
             "public:downloads",
             "public:agency_list",
             "public:legislator_list",
+            "public:questions",
         ]
 
     def location(self, item):

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
 from tracker.public.caching import public_page
-from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, SiteFeed
+from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, QuestionFeed, SiteFeed
 from tracker.public.filters import CommitmentFilter
 from tracker.public.sitemaps import SITEMAPS
 from tracker.public.views import (
@@ -16,6 +16,7 @@ from tracker.public.views import (
     legislators,
     overview,
     pages,
+    questions,
     sources,
 )
 
@@ -79,6 +80,8 @@ urlpatterns = [
     path("agencies/", public_page(agencies.agency_list), name="agency_list"),
     # After the feed: <path:> would also take "<agency>/feed".
     path("agencies/<path:agency>/", public_page(agencies.agency_detail), name="agency_detail"),
+    path("questions/", public_page(questions.overdue_questions), name="questions"),
+    path("questions/feed/", public_page(QuestionFeed()), name="questions_feed"),
     path("legislators/", public_page(legislators.legislator_list), name="legislator_list"),
     path(
         "legislators/<str:name>/",

@@ -8,6 +8,7 @@ from tracker.desk.admin import (  # noqa: F401
     corrections,
     logs,
     quality,
+    questions,
     replies,
     sources,
     sync,

@@ -2,11 +2,13 @@
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import ALIAS_GROUPS, canonical_agency, normalise
 from tracker.core.entries import entry_facts_by_pk
-from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
+from tracker.core.questions import question_stats
 from tracker.public.identity import entry_anchor
 
 RECENT_ENTRIES = 15
@@ -68,6 +70,12 @@ def agency_detail(request, agency: str):
     facts = entry_facts_by_pk(recent)
     for entry in recent:
         entry.anchor = entry_anchor(facts[entry.pk].key)
+    stats = question_stats(
+        AgencyQuestion.objects.public()
+        .for_agency(canonical)
+        .only("sent_on", "deadline", "answered_on"),
+        timezone.localdate(),
+    )
     aliases = sorted(
         {*ALIAS_GROUPS.get(canonical, ()), *(normalise(spelling) for spelling in spellings)}
         - {canonical}
@@ -82,5 +90,6 @@ def agency_detail(request, agency: str):
             "counts": [(status, counts.get(status, 0)) for status in Status],
             "overdue": overdue,
             "recent": recent,
+            "stats": stats,
         },
     )
