@@ -43,11 +43,14 @@ def test_the_page_counts_statuses_lists_overdue_and_recent_entries(client):
         target_date_text="2020-01-01",
     )
     make_commitment(title="別的機關", responsible_agency="教育部", target_date_text="2020-01-01")
+    make_commitment(
+        title="兩個機關", responsible_agency="衛福部 、內政部", status=fmt.STATUS_ACHIEVED
+    )
     response = client.get(reverse("public:agency_detail", args=["衛生福利部"]))
     assert response.status_code == 200
     counts = dict(response.context["counts"])
     assert counts[fmt.STATUS_TRACKING] == 1
-    assert counts[fmt.STATUS_ACHIEVED] == 1
+    assert counts[fmt.STATUS_ACHIEVED] == 2
     assert [c.title for c in response.context["overdue"]] == ["逾期的承諾"]
     assert response.context["recent"][0].summary == "新進度"
     assert response.context["aliases"] == ["衛福部"]

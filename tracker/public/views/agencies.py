@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.core.agencies import ALIAS_GROUPS, canonical_agency, normalise
+from tracker.core.agencies import ALIAS_GROUPS, agency_parts, canonical_agency, normalise
 from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
 from tracker.core.questions import question_stats
@@ -76,8 +76,17 @@ def agency_detail(request, agency: str):
         .only("sent_on", "deadline", "answered_on"),
         timezone.localdate(),
     )
+    # The other spellings of this one agency (not the fields that also name others).
     aliases = sorted(
-        {*ALIAS_GROUPS.get(canonical, ()), *(normalise(spelling) for spelling in spellings)}
+        {
+            *ALIAS_GROUPS.get(canonical, ()),
+            *(
+                normalise(text)
+                for spelling in spellings
+                for text, named in agency_parts(spelling)
+                if named == canonical
+            ),
+        }
         - {canonical}
     )
     return render(
