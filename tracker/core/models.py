@@ -265,6 +265,13 @@ class CommitmentQuerySet(models.QuerySet):
         """Return the commitments naming an agency under any of its spellings."""
         return self.filter(responsible_agency__in=self.agency_spellings(name))
 
+    def achieved_with_unmet_criteria(self):
+        """Return 已達成 commitments that a completion criterion not met contradicts."""
+        return self.filter(
+            status=Status.ACHIEVED,
+            pk__in=CompletionCriterion.objects.unsettled().values("commitment_id"),
+        )
+
     def status_counts(self) -> dict[str, int]:
         """Return status -> number of commitments, every status present (0 where none)."""
         counts = dict.fromkeys(Status.values, 0)
@@ -988,3 +995,88 @@ class AgencyQuestion(Versioned):
     @property
     def answered_late(self) -> bool:
         return self.is_answered and self.answered_on > self.deadline
+
+
+class Milestone(models.TextChoices):
+    """The kinds of step that can settle whether a commitment was kept."""
+
+    LAW_PASSED = "law_passed", _("修法三讀")
+    BUDGET = "budget", _("預算編列")
+    STARTED = "started", _("開工")
+    COMPLETED = "completed", _("完成")
+    OTHER = "other", _("其他")
+
+
+class CriterionState(models.TextChoices):
+    OPEN = "open", _("尚未達成")
+    MET = "met", _("已達成")
+    FAILED = "failed", _("未能達成")
+
+
+class CompletionCriterionQuerySet(models.QuerySet):
+    def unsettled(self):
+        """Return the criteria not met yet (open or failed)."""
+        return self.exclude(state=CriterionState.MET)
+
+
+class CompletionCriterion(Versioned):
+    """One step an editor set as part of what "done" means for a commitment, and its evidence."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("承諾")
+    )
+    position = models.PositiveIntegerField(_("順序"), default=0)
+    milestone = models.CharField(_("里程碑"), max_length=20, choices=Milestone.choices)
+    description = models.CharField(
+        _("說明"),
+        max_length=300,
+        blank=True,
+        help_text=_("例如「長期照顧服務法修正草案三讀」；選「其他」時必填"),
+    )
+    state = models.CharField(
+        _("狀態"), max_length=10, choices=CriterionState.choices, default=CriterionState.OPEN
+    )
+    settled_on = models.DateField(_("確認日期"), null=True, blank=True)
+    evidence = models.CharField(
+        _("依據"), max_length=500, blank=True, help_text=_("確認達成或未能達成的文件：名稱、字號")
+    )
+    evidence_url = models.CharField(
+        _("依據連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = CompletionCriterionQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("完成標準修改紀錄"),
+        verbose_name_plural=_("完成標準修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("完成標準")
+        verbose_name_plural = _("完成標準")
+        ordering = ["commitment", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return what the step is: its description, or its milestone's name."""
+        if self.milestone == Milestone.OTHER or not self.description:
+            return self.description or str(self.get_milestone_display())
+        return f"{self.get_milestone_display()}：{self.description}"
+
+    @property
+    def is_met(self) -> bool:
+        return self.state == CriterionState.MET

@@ -20,6 +20,7 @@ from tracker.core import format as fmt
 from tracker.core.models import (
     AgencyQuestion,
     Commitment,
+    CompletionCriterion,
     EntryShape,
     Source,
     Status,
@@ -669,5 +670,49 @@ class AgencyQuestionForm(VersionedFormMixin, forms.ModelForm):
             self.add_error("answered_on", _("記錄回覆時請填寫回覆日期"))
         if "answered_on" in self.fields and cleaned.get("answered_on") and not answer_given:
             self.add_error("answer", _("請貼上機關回覆的原文"))
+        self.show_refusal()
+        return cleaned
+
+
+class CompletionCriterionForm(VersionedFormMixin, forms.ModelForm):
+    """One step of what "done" means for a commitment, and what settled it."""
+
+    base_version = version_field()
+    evidence_url = forms.URLField(
+        label=gettext_lazy("依據連結"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
+    )
+    editable_names = (
+        "milestone",
+        "description",
+        "position",
+        "state",
+        "settled_on",
+        "evidence",
+        "evidence_url",
+    )
+
+    class Meta:
+        model = CompletionCriterion
+        fields = (
+            "commitment",
+            "milestone",
+            "description",
+            "position",
+            "state",
+            "settled_on",
+            "evidence",
+            "evidence_url",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_versioning()
+
+    def clean(self):
+        cleaned = super().clean()
         self.show_refusal()
         return cleaned

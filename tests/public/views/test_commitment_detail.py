@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tests.factories import make_commitment, make_log, make_question, make_source
 from tracker.core.models import Commitment, DuplicateCopy, EntryKind, EntryShape
+from tracker.core.services.criteria import criterion_add
 
 ROC = "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e502"  # target 112-12-31, status changed by rule
 VACCINE = "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e503"
@@ -137,8 +138,10 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         make_commitment(source=commitment.source)
     for _ in range(5):
         make_question(commitment, answered_on=timezone.localdate())
-    # The commitment, its timeline, siblings, corrections and the questions to agencies.
-    with django_assert_max_num_queries(6):
+        criterion_add(commitment=commitment, milestone="budget")
+    # The commitment, its timeline, siblings, corrections, the questions to agencies, the
+    # completion criteria and the versions of the target date.
+    with django_assert_max_num_queries(8):
         assert detail(client, commitment.uid).status_code == 200
 
 

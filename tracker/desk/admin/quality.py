@@ -72,6 +72,9 @@ def quality_view(request):
             for source in Source.objects.only("pk", "document_id", "subject").order_by("pk")
             if not legislators_in_subject(source.subject)
         ],
+        "achieved_unmet": Commitment.objects.achieved_with_unmet_criteria()
+        .only("pk", "title")
+        .order_by("title"),
         "open_conflicts": SyncConflict.objects.open().count(),
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),

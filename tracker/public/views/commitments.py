@@ -17,6 +17,7 @@ from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, T
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
+from tracker.public.views.criteria import what_done_means
 from tracker.public.views.questions import questions_with_anchors
 
 PAGE_SIZE = 20
@@ -161,6 +162,7 @@ def commitment_detail(request, uid: str):
         entry.status_after = status
         entry.status_after_label = Status(status).label if status in Status.values else status
     questions = questions_with_anchors(commitment.agency_questions.all(), entries)
+    done = what_done_means(commitment)
     return render(
         request,
         "tracker/commitment_detail.html",
@@ -168,6 +170,7 @@ def commitment_detail(request, uid: str):
             "commitment": commitment,
             "source": commitment.source,
             "questions": questions,
+            "done": done,
             "entries": entries,
             "siblings": list(siblings),
             "corrections": list(corrections),
