@@ -84,6 +84,8 @@ def test_every_place_showing_an_agency_links_its_page(client):
         html = client.get(page).content.decode()
         assert f'<a href="{link}">衛福部</a>' in html, page
         assert reverse("public:agency_detail", args=["教育部"]) in html, page
+    overview = client.get(reverse("public:overview")).content.decode()
+    assert f'href="{reverse("public:agency_list")}"' in overview
 
 
 def test_agency_pages_run_a_bounded_number_of_queries(client, django_assert_max_num_queries):

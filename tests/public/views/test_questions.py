@@ -19,7 +19,8 @@ def test_an_overdue_question_says_how_late_it_is(client):
     make_question(commitment, agency="衛生福利部", sent_on=TODAY - dt.timedelta(days=55))
     html = client.get(reverse("public:commitment_detail", args=[commitment.uid])).content.decode()
     sent = (TODAY - dt.timedelta(days=55)).isoformat()
-    assert f"已於 {sent} 詢問衛生福利部，已逾期 40 天未回覆" in html
+    agency = reverse("public:agency_detail", args=["衛生福利部"])
+    assert f'已於 {sent} 詢問<a href="{agency}">衛生福利部</a>，已逾期 40 天未回覆' in html
     assert "來源：編輯部" in html
 
 
@@ -32,7 +33,7 @@ def test_an_answered_question_shows_the_answer_verbatim_and_links_its_entry(clie
         answer="<b>已完成</b>\n第二段",
     )
     html = client.get(reverse("public:commitment_detail", args=[commitment.uid])).content.decode()
-    assert f"衛生福利部已於 {TODAY.isoformat()} 回覆" in html
+    assert f"衛生福利部</a>已於 {TODAY.isoformat()} 回覆" in html
     assert "&lt;b&gt;已完成&lt;/b&gt;<br>第二段" in html
     assert 'href="https://example.org/answer.pdf"' in html
     assert 'href="#entry-' in html
