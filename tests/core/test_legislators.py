@@ -89,3 +89,8 @@ def test_every_reply_of_the_sample_names_its_legislator():
     unparsed = [s for s in subjects.values() if not legislators_in_subject(s)]
     assert len(subjects) == 110
     assert unparsed == []
+
+
+def test_a_name_never_holds_a_slash_the_page_address_could_not_take():
+    assert legislators_in_subject("行政院函送甲/乙黨團就問題所提質詢之書面答復") == []
+    assert legislators_in_subject("行政院函送林A/B委員就問題所提質詢之書面答復") == []

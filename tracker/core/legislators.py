@@ -30,14 +30,14 @@ _SURNAME_FIRST = re.compile(
 )
 # 伍麗華Saidhai Tahovecahe委員: the whole name before 委員 (Han characters first).
 _NAME_FIRST = re.compile(
-    r"函送(?P<name>[\u4e00-\u9fff]{2,4}[A-Za-z\u00c0-\u024f][^委，。、]*?)委員" + _END
+    r"函送(?P<name>[\u4e00-\u9fff]{2,4}[A-Za-z\u00c0-\u024f][^委，。、/]*?)委員" + _END
 )
 # 委員王婉諭、賴瑞隆、陳椒華等7人 (or 等七人).
 _SEVERAL = re.compile(
     r"函送委員(?P<names>[^，。]+?)(?:等[0-9０-９一二三四五六七八九十]+人)?" + _END
 )
 # 台灣民眾黨黨團 / 中國國民黨立法院黨團.
-_CAUCUS = re.compile(r"函送(?:立法院)?(?P<caucus>[^，。、就對]{2,20}?黨團)")
+_CAUCUS = re.compile(r"函送(?:立法院)?(?P<caucus>[^，。、就對/\s]{2,20}?黨團)")
 _SPACE_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _NAME = re.compile(
     r"^[\u4e00-\u9fff]{2,4}(?:[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f .．·‧'-]*)?$"

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_commitment, make_question
+from tests.factories import make_commitment, make_question, make_source
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -92,3 +92,31 @@ def test_question_pages_run_a_bounded_number_of_queries(client, django_assert_ma
         assert client.get(reverse("public:questions")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(reverse("public:questions_feed")).status_code == 200
+
+
+def test_the_feed_is_well_formed_atom_in_both_languages(client):
+    make_question(make_commitment(), sent_on=TODAY - dt.timedelta(days=5), answered_on=TODAY)
+    for path in (reverse("public:questions_feed"), "/en" + reverse("public:questions_feed")):
+        parsed = feedparser.parse(client.get(path).content)
+        assert not parsed.bozo and parsed.version == "atom10", path
+        assert parsed.feed.id.startswith("tag:") and parsed.feed.author_detail.name
+        assert len(parsed.entries) == 2
+        for entry in parsed.entries:
+            assert entry.id.startswith("tag:") and entry.title and entry.updated
+            assert entry.author_detail.name
+            assert entry.summary_detail.type == "text/plain"
+
+
+def test_the_sitemap_lists_the_new_pages(client):
+    commitment = make_commitment(
+        source=make_source(subject="行政院函送張委員育美就長照問題所提質詢之書面答復")
+    )
+    make_question(commitment)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-agencies.xml" in index and "sitemap-legislators.xml" in index
+    agencies = client.get("/sitemap-agencies.xml").content.decode()
+    assert reverse("public:agency_detail", args=["衛生福利部"]) in agencies
+    legislators = client.get("/sitemap-legislators.xml").content.decode()
+    assert reverse("public:legislator_detail", args=["張育美"]) in legislators
+    pages = client.get("/sitemap-pages.xml").content.decode()
+    assert reverse("public:questions") in pages
