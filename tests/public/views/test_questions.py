@@ -120,3 +120,17 @@ def test_the_sitemap_lists_the_new_pages(client):
     assert reverse("public:legislator_detail", args=["張育美"]) in legislators
     pages = client.get("/sitemap-pages.xml").content.decode()
     assert reverse("public:questions") in pages
+
+
+def test_the_methodology_page_gives_each_channels_deadline(client, settings):
+    settings.TRACKER_QUESTION_DEADLINE_DAYS = {
+        "letter": 30,
+        "foi": 15,
+        "email": 9,
+        "press": 7,
+        "other": 14,
+    }
+    html = client.get(reverse("public:methodology")).content.decode()
+    assert "政府資訊公開申請：15 日" in html
+    assert "e-mail：9 日" in html
+    assert "政府資訊公開法第12條" in html
