@@ -344,6 +344,22 @@ TRACKER_SHOW_EDITOR_NAMES = envbool("TRACKER_SHOW_EDITOR_NAMES", "false")
 # The local clone of upstream's repository that `manage.py sync_upstream` pulls and imports.
 TRACKER_UPSTREAM_REPO = os.environ.get("TRACKER_UPSTREAM_REPO", "")
 
+
+# Days an agency has to answer the newsroom's question, per channel, unless the editor sets
+# a deadline. 政府資訊公開法 第12條: a decision within 15 days of receiving the application
+# (extendable once by 15 days, with notice to the applicant: the editor then moves the
+# deadline). The others have no statutory period; they are the newsroom's conventions.
+QUESTION_CHANNELS = ("letter", "foi", "email", "press", "other")
+TRACKER_QUESTION_DEADLINE_DAYS = {"letter": 30, "foi": 15, "email": 14, "press": 7, "other": 14}
+for _item in envlist("TRACKER_QUESTION_DEADLINE_DAYS", ""):
+    _channel, _, _days = _item.partition("=")
+    if _channel.strip() not in QUESTION_CHANNELS or not _days.strip().isdigit():
+        raise ImproperlyConfigured(
+            "TRACKER_QUESTION_DEADLINE_DAYS must be channel=days pairs separated by commas, "
+            f"channels among {', '.join(QUESTION_CHANNELS)}; got {_item!r}"
+        )
+    TRACKER_QUESTION_DEADLINE_DAYS[_channel.strip()] = int(_days)
+
 # Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
 FORMAT_MODULE_PATH = ["config.formats"]
 # Security ----------------------------------------------------------------------------------

@@ -57,3 +57,38 @@ def make_log(commitment: Commitment, **values) -> TrackingLog:
         "text": "從第10屆第05會期答復文件中萃取此承諾。",
     }
     return TrackingLog.objects.create(commitment=commitment, **(defaults | values))
+
+
+def make_question(
+    commitment: Commitment,
+    *,
+    agency: str | None = None,
+    sent_on: dt.date | None = None,
+    channel: str = "foi",
+    deadline: dt.date | None = None,
+    answered_on: dt.date | None = None,
+    answer: str = "本部已完成採購。\n第二段。",
+):
+    """Record a question to the commitment's agency through the services; answered when
+    ``answered_on`` is given."""
+    from tracker.core.services.agency_questions import question_answer, question_ask
+
+    today = dt.date.today()
+    question = question_ask(
+        commitment=commitment,
+        agency=agency or commitment.responsible_agency or "衛生福利部",
+        sent_on=sent_on or today - dt.timedelta(days=20),
+        channel=channel,
+        question="=請問進度？",
+        deadline=deadline,
+    )
+    if answered_on is not None:
+        question_answer(
+            question=question,
+            base_version=question.version,
+            answered_on=answered_on,
+            answer=answer,
+            document_number="衛部字第1號",
+            document_url="https://example.org/answer.pdf",
+        )
+    return question

@@ -170,3 +170,21 @@ def test_check_deploy_warns_when_the_file_is_not_root_s(tmp_path):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
     assert result.returncode != 0
     assert "tracker.W001" in result.stderr
+
+
+def test_question_deadlines_change_per_channel_and_a_bad_one_is_named(tmp_path):
+    environment = {
+        "PATH": PRODUCTION["PATH"],
+        "TRACKER_ENV_FILE": "",
+        "DJANGO_DEBUG": "true",
+        "SQLITE_PATH": str(tmp_path / "db"),
+        "TRACKER_QUESTION_DEADLINE_DAYS": "email=10, press=3",
+    }
+    days = setting(environment, "settings.TRACKER_QUESTION_DEADLINE_DAYS")
+    assert days == repr({"letter": 30, "foi": 15, "email": 10, "press": 3, "other": 14})
+    result = run_manage(
+        "check", environment=environment | {"TRACKER_QUESTION_DEADLINE_DAYS": "fax=3"}
+    )
+    assert result.returncode != 0
+    assert "TRACKER_QUESTION_DEADLINE_DAYS must be channel=days pairs" in result.stderr
+    assert "'fax=3'" in result.stderr

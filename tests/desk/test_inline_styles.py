@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from tests.factories import make_question
 from tracker.core.models import DuplicateCopy
+from tracker.core.services.criteria import criterion_add
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,10 @@ def an_object(model, commitment):
             log_count=1,
             file_text="---\n",
         )
+    if model._meta.model_name == "agencyquestion":
+        return make_question(commitment)
+    if model._meta.model_name == "completioncriterion":
+        return criterion_add(commitment=commitment, milestone="budget")
     return {
         "commitment": commitment,
         "source": commitment.source,

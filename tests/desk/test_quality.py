@@ -85,3 +85,26 @@ def test_unifying_to_a_spelling_outside_the_group_is_refused(editor_client):
     editor_client.post(QUALITY, {"canonical": "衛生福利部", "spelling": "教育部"})
 
     assert Commitment.objects.filter(responsible_agency="教育部").count() == 0
+
+
+def test_lists_replies_whose_subject_names_no_legislator(editor_client):
+    from tests.factories import make_source
+
+    make_source(subject="行政院函送張委員育美就長照問題所提質詢之書面答復")
+    unreadable = make_source(subject="行政院函送之書面答復（主旨缺漏）")
+    html = editor_client.get(QUALITY).content.decode()
+    assert "主旨讀不出質詢委員的答復（1）" in html
+    assert unreadable.document_id in html
+    assert "主旨缺漏" in html
+
+
+def test_flags_achieved_commitments_with_an_unmet_criterion(editor_client):
+    from tracker.core.services.criteria import criterion_add
+
+    achieved = make_commitment(title="說達成了", status=fmt.STATUS_ACHIEVED)
+    criterion_add(commitment=achieved, milestone="completed")
+    criterion_add(commitment=make_commitment(title="還在追蹤"), milestone="completed")
+    html = editor_client.get(QUALITY).content.decode()
+    assert "已達成但仍有未達成的完成標準（1）" in html
+    assert "說達成了" in html
+    assert "還在追蹤" not in html

@@ -101,3 +101,22 @@ def alias_groups_in(names: Iterable[str | None]) -> dict[str, list[str]]:
         for canonical, spellings in groups.items()
         if len(spellings) > 1
     }
+
+
+def agency_parts(name: str | None) -> list[tuple[str, str | None]]:
+    """Return a field's text cut into (spelling as written, its canonical agency) and
+    (separator, None) pieces, so each agency it names can be linked as the field writes it."""
+    if not name:
+        return []
+    parts: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _SEPARATORS.finditer(name):
+        piece = name[position : match.start()]
+        if piece.strip():
+            parts.append((piece, canonical_agency(piece)))
+        parts.append((match.group(), None))
+        position = match.end()
+    piece = name[position:]
+    if piece.strip():
+        parts.append((piece, canonical_agency(piece)))
+    return parts

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.core import format as fmt
 from tracker.core import search
-from tracker.core.agencies import split_agencies
+from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.links import web_url_problem
 
 
@@ -151,6 +151,21 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """Return the replies a published commitment cites (those readers can open)."""
+        return self.filter(pk__in=Commitment.objects.published().order_by().values("source_id"))
+
+    def to_review(self):
+        """Return imported replies no commitment cites yet and no editor has set aside."""
+        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
+        return (
+            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
+            .exclude(commitments__isnull=False)
+            .exclude(ey_number__in=cited_numbers)
+        )
+
+
 class Source(Versioned):
     """One Executive Yuan written reply to a Legislative Yuan interpellation."""
 
@@ -175,6 +190,7 @@ class Source(Versioned):
     )
     modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords(
         history_manager=CachedHistoryManager,
         excluded_fields=["modified_at"],
@@ -234,16 +250,45 @@ class CommitmentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
 
-    def for_agency(self, canonical: str):
-        """Return the commitments naming an agency under any of its spellings."""
-        spellings = [
+    def agency_spellings(self, name: str) -> list[str]:
+        """Return the agency fields (as written) that name an agency under any spelling."""
+        canonical = canonical_agency(name)
+        return sorted(
             spelling
             for spelling in self.model._default_manager.order_by()
             .values_list("responsible_agency", flat=True)
             .distinct()
             if canonical in split_agencies(spelling)
-        ]
-        return self.filter(responsible_agency__in=spellings)
+        )
+
+    def for_agency(self, name: str):
+        """Return the commitments naming an agency under any of its spellings."""
+        return self.filter(responsible_agency__in=self.agency_spellings(name))
+
+    def achieved_with_unmet_criteria(self):
+        """Return 已達成 commitments that a completion criterion not met contradicts."""
+        return self.filter(
+            status=Status.ACHIEVED,
+            pk__in=CompletionCriterion.objects.unsettled().values("commitment_id"),
+        )
+
+    def status_counts(self) -> dict[str, int]:
+        """Return status -> number of commitments, every status present (0 where none)."""
+        counts = dict.fromkeys(Status.values, 0)
+        for status, count in self.order_by().values_list("status").annotate(n=Count("pk")):
+            counts[status] = counts.get(status, 0) + count
+        return counts
+
+    def counts_by_agency(self) -> dict[str, dict[str, int]]:
+        """Return canonical agency -> status -> count (a field naming two agencies counts
+        for each; commitments naming none are left out)."""
+        result: dict[str, dict[str, int]] = {}
+        rows = self.order_by().values_list("responsible_agency", "status").annotate(n=Count("pk"))
+        for spelling, status, count in rows:
+            for agency in split_agencies(spelling):
+                counts = result.setdefault(agency, dict.fromkeys(Status.values, 0))
+                counts[status] = counts.get(status, 0) + count
+        return result
 
     def for_list(self):
         """Return commitments with what a list row shows, leaving long texts unread."""
@@ -544,17 +589,6 @@ class DuplicateCopy(models.Model):
         return self.file_path
 
 
-class SourceQuerySet(models.QuerySet):
-    def to_review(self):
-        """Return imported replies no commitment cites yet and no editor has set aside."""
-        cited_numbers = TrackingLog.objects.exclude(document_number="").values("document_number")
-        return (
-            self.filter(imported_from_replies__isnull=False, reviewed_at__isnull=True)
-            .exclude(commitments__isnull=False)
-            .exclude(ey_number__in=cited_numbers)
-        )
-
-
 class ReplyToReview(Source):
     """A new Legislative Yuan reply that no commitment cites yet: the editors' queue."""
 
@@ -836,3 +870,213 @@ class SyncConflict(models.Model):
             return str(Commitment._meta.get_field(self.field_name).verbose_name)
         except Exception:
             return self.field_name
+
+
+class QuestionChannel(models.TextChoices):
+    """How the newsroom asked an agency."""
+
+    LETTER = "letter", _("公文")
+    FOI = "foi", _("政府資訊公開申請")
+    EMAIL = "email", _("e-mail")
+    PRESS = "press", _("記者聯繫窗口")
+    OTHER = "other", _("其他")
+
+
+class AgencyQuestionQuerySet(models.QuerySet):
+    def public(self):
+        """Return the questions about commitments a reader may see."""
+        return self.filter(commitment__is_published=True)
+
+    def unanswered(self):
+        return self.filter(answered_on__isnull=True)
+
+    def for_agency(self, name: str):
+        """Return the questions sent to an agency under any of its spellings."""
+        canonical = canonical_agency(name)
+        spellings = [
+            spelling
+            for spelling in self.model._default_manager.order_by()
+            .values_list("agency", flat=True)
+            .distinct()
+            if canonical in split_agencies(spelling)
+        ]
+        return self.filter(agency__in=spellings)
+
+    def overdue(self, today=None):
+        """Return the unanswered questions whose deadline has passed."""
+        today = today or timezone.localdate()
+        return self.unanswered().filter(deadline__lt=today)
+
+
+class AgencyQuestion(Versioned):
+    """A question the newsroom sent an agency about a commitment, and the agency's answer.
+
+    The answer also becomes a newsroom entry of the commitment's timeline (``answer_entry``);
+    the question itself is not part of the commitment's file, only of the downloads.
+    """
+
+    uid = models.CharField(_("識別碼"), max_length=36, unique=True, editable=False)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="agency_questions",
+        verbose_name=_("承諾"),
+    )
+    agency = models.CharField(_("詢問的機關"), max_length=200)
+    sent_on = models.DateField(_("詢問日期"), db_index=True)
+    channel = models.CharField(_("管道"), max_length=10, choices=QuestionChannel.choices)
+    question = models.TextField(_("詢問內容"))
+    deadline = models.DateField(
+        _("回覆期限"),
+        db_index=True,
+        help_text=_("留空則依管道的預設天數計算（政府資訊公開申請：15 日）"),
+    )
+    answered_on = models.DateField(_("回覆日期"), null=True, blank=True, db_index=True)
+    answer = models.TextField(_("回覆內容（原文）"), blank=True)
+    answer_document_number = models.CharField(_("回覆文件編號"), max_length=300, blank=True)
+    answer_document_url = models.CharField(
+        _("回覆文件連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
+    answer_entry = models.ForeignKey(
+        TrackingLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回覆的追蹤紀錄"),
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = AgencyQuestionQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("詢問機關修改紀錄"),
+        verbose_name_plural=_("詢問機關修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("詢問機關")
+        verbose_name_plural = _("詢問機關")
+        ordering = ["-sent_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.sent_on.isoformat()} {self.agency}：{self.commitment}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_on is not None
+
+    def days_overdue(self, today=None) -> int:
+        """Return how many days past its deadline an unanswered question is (0 if not)."""
+        if self.is_answered:
+            return 0
+        today = today or timezone.localdate()
+        return max((today - self.deadline).days, 0)
+
+    def days_left(self, today=None) -> int:
+        today = today or timezone.localdate()
+        return max((self.deadline - today).days, 0)
+
+    @property
+    def days_to_answer(self) -> int | None:
+        return (self.answered_on - self.sent_on).days if self.is_answered else None
+
+    @property
+    def answered_late(self) -> bool:
+        return self.is_answered and self.answered_on > self.deadline
+
+
+class Milestone(models.TextChoices):
+    """The kinds of step that can settle whether a commitment was kept."""
+
+    LAW_PASSED = "law_passed", _("修法三讀")
+    BUDGET = "budget", _("預算編列")
+    STARTED = "started", _("開工")
+    COMPLETED = "completed", _("完成")
+    OTHER = "other", _("其他")
+
+
+class CriterionState(models.TextChoices):
+    OPEN = "open", _("尚未達成")
+    MET = "met", _("已達成")
+    FAILED = "failed", _("未能達成")
+
+
+class CompletionCriterionQuerySet(models.QuerySet):
+    def unsettled(self):
+        """Return the criteria not met yet (open or failed)."""
+        return self.exclude(state=CriterionState.MET)
+
+
+class CompletionCriterion(Versioned):
+    """One step an editor set as part of what "done" means for a commitment, and its evidence."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("承諾")
+    )
+    position = models.PositiveIntegerField(_("順序"), default=0)
+    milestone = models.CharField(_("里程碑"), max_length=20, choices=Milestone.choices)
+    description = models.CharField(
+        _("說明"),
+        max_length=300,
+        blank=True,
+        help_text=_("例如「長期照顧服務法修正草案三讀」；選「其他」時必填"),
+    )
+    state = models.CharField(
+        _("狀態"), max_length=10, choices=CriterionState.choices, default=CriterionState.OPEN
+    )
+    settled_on = models.DateField(_("確認日期"), null=True, blank=True)
+    evidence = models.CharField(
+        _("依據"), max_length=500, blank=True, help_text=_("確認達成或未能達成的文件：名稱、字號")
+    )
+    evidence_url = models.CharField(
+        _("依據連結"), max_length=500, blank=True, validators=[validate_web_url]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("記錄者"),
+        editable=False,
+    )
+    modified_at = models.DateTimeField(_("資料庫更新時間"), auto_now=True)
+
+    objects = CompletionCriterionQuerySet.as_manager()
+    history = HistoricalRecords(
+        history_manager=CachedHistoryManager,
+        excluded_fields=["modified_at"],
+        verbose_name=_("完成標準修改紀錄"),
+        verbose_name_plural=_("完成標準修改紀錄"),
+    )
+
+    class Meta:
+        verbose_name = _("完成標準")
+        verbose_name_plural = _("完成標準")
+        ordering = ["commitment", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return what the step is: its description, or its milestone's name."""
+        if self.milestone == Milestone.OTHER or not self.description:
+            return self.description or str(self.get_milestone_display())
+        return f"{self.get_milestone_display()}：{self.description}"
+
+    @property
+    def is_met(self) -> bool:
+        return self.state == CriterionState.MET

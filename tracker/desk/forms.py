@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
 from tracker.core.models import (
+    AgencyQuestion,
     Commitment,
+    CompletionCriterion,
     EntryShape,
     Source,
     Status,
@@ -613,5 +615,104 @@ class SourceForm(VersionedFormMixin, forms.ModelForm):
         subject = cleaned.get("subject") or ""
         if "\n" in subject:
             self.add_error("subject", _("主旨只能有一行文字"))
+        self.show_refusal()
+        return cleaned
+
+
+class AgencyQuestionForm(VersionedFormMixin, forms.ModelForm):
+    """A question to an agency; once sent, the same page records the agency's answer."""
+
+    base_version = version_field()
+    deadline = forms.DateField(
+        label=gettext_lazy("回覆期限"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=gettext_lazy(
+            "留空則依管道的預設天數（政府資訊公開申請 15 日；機關依法延長時請改為延長後的日期）"
+        ),
+    )
+    answer_document_url = forms.URLField(
+        label=gettext_lazy("回覆文件連結"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
+    )
+    editable_names = ("agency", "sent_on", "channel", "question", "deadline")
+    keep_text_exactly = ("question", "answer")
+
+    class Meta:
+        model = AgencyQuestion
+        fields = (
+            "commitment",
+            "agency",
+            "sent_on",
+            "channel",
+            "question",
+            "deadline",
+            "answered_on",
+            "answer",
+            "answer_document_number",
+            "answer_document_url",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_versioning()
+
+    def clean(self):
+        cleaned = super().clean()
+        answer_given = any(
+            cleaned.get(name)
+            for name in ("answer", "answer_document_number", "answer_document_url")
+        )
+        if "answered_on" in self.fields and answer_given and not cleaned.get("answered_on"):
+            self.add_error("answered_on", _("記錄回覆時請填寫回覆日期"))
+        if "answered_on" in self.fields and cleaned.get("answered_on") and not answer_given:
+            self.add_error("answer", _("請貼上機關回覆的原文"))
+        self.show_refusal()
+        return cleaned
+
+
+class CompletionCriterionForm(VersionedFormMixin, forms.ModelForm):
+    """One step of what "done" means for a commitment, and what settled it."""
+
+    base_version = version_field()
+    evidence_url = forms.URLField(
+        label=gettext_lazy("依據連結"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
+    )
+    editable_names = (
+        "milestone",
+        "description",
+        "position",
+        "state",
+        "settled_on",
+        "evidence",
+        "evidence_url",
+    )
+
+    class Meta:
+        model = CompletionCriterion
+        fields = (
+            "commitment",
+            "milestone",
+            "description",
+            "position",
+            "state",
+            "settled_on",
+            "evidence",
+            "evidence_url",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_versioning()
+
+    def clean(self):
+        cleaned = super().clean()
         self.show_refusal()
         return cleaned

@@ -6,6 +6,7 @@ import hashlib
 
 from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
@@ -22,7 +23,9 @@ aggregate_cache = caches["aggregates"]
 
 
 def _etag(request, *args, **kwargs) -> str:
-    return f"v{version_tag(request)}-{get_language()}"
+    # The day is part of it: pages count days (a question overdue for 40 days, the overdue
+    # commitments) and must not be answered 304 or served from the cache the next day.
+    return f"v{version_tag(request)}-{timezone.localdate().isoformat()}-{get_language()}"
 
 
 def _last_modified(request, *args, **kwargs):
@@ -58,7 +61,8 @@ def _cached(view, query: tuple[str, ...]):
         address = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
         # Hashed: a long search would make a key over the 250 characters caches accept.
         digest = hashlib.sha256(address.encode()).hexdigest()
-        key = f"page:{version_tag(request)}:{get_language()}:{digest}"
+        day = timezone.localdate().isoformat()
+        key = f"page:{version_tag(request)}:{day}:{get_language()}:{digest}"
         hit = page_cache.get(key)
         if hit is not None:
             headers, content = hit

@@ -1,4 +1,4 @@
-"""The open data: three tables (commitments, sources, timeline) and their documentation.
+"""The open data: four tables (commitments, sources, timeline, questions) and their documentation.
 
 Each table is described once, here, as a list of fields; the Frictionless Table Schemas in
 datapackage.json, the JSON Schema of commitments.json, the downloads page and the rows
@@ -25,12 +25,21 @@ from tracker.core.entries import (
     statuses_after,
     timeline_entry_keys,
 )
-from tracker.core.models import Commitment, EntryKind, EntryShape, Origin, Source, Status
+from tracker.core.models import (
+    AgencyQuestion,
+    Commitment,
+    EntryKind,
+    EntryShape,
+    Origin,
+    QuestionChannel,
+    Source,
+    Status,
+)
 from tracker.public.identity import entry_uri
 
 # The layout of the tables and the JSON: raised when a field is renamed or removed (major)
 # or added (minor), never for new data.
-FORMAT_VERSION = "2.0.0"
+FORMAT_VERSION = "2.1.0"
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # A cell that starts with one of these gets a leading "'", so a reader strips exactly one
@@ -164,21 +173,53 @@ TIMELINE_FIELDS = [
         enum=JUDGEMENT_CODES,
     ),
 ]
+QUESTION_FIELDS = [
+    Field("id", "string", _("詢問的識別碼"), required=True, unique=True),
+    Field("commitment_id", "string", _("承諾識別碼（對應 commitments 表的 id）"), required=True),
+    Field("agency", "string", _("詢問的機關（編輯記錄的寫法）"), required=True),
+    Field("agency_group", "string", _("詢問的機關（不同寫法合併後的名稱）"), required=True),
+    Field("sent_on", "date", _("詢問日期"), required=True),
+    Field(
+        "channel",
+        "string",
+        _("管道：letter（公文）、foi（政府資訊公開申請）、email、press（記者聯繫窗口）、other"),
+        required=True,
+        enum=tuple(QuestionChannel.values),
+    ),
+    Field("question", "string", _("詢問內容"), required=True),
+    Field("deadline", "date", _("回覆期限"), required=True),
+    Field("answered_on", "date", _("回覆日期（未回覆時為空）")),
+    Field("days_to_answer", "integer", _("自詢問到回覆的天數（未回覆時為空）")),
+    Field("answer", "string", _("回覆內容（原文）")),
+    Field("answer_document_number", "string", _("回覆文件編號")),
+    Field("answer_document_url", "string", _("回覆文件連結")),
+    Field(
+        "answer_entry_key",
+        "string",
+        _("回覆在時間軸上的紀錄（對應 timeline 表的 entry_key；未回覆時為空）"),
+    ),
+    Field("provenance", "string", _("來源：newsroom（編輯部）"), required=True, enum=("newsroom",)),
+]
 TABLES = {
     "commitments": COMMITMENT_FIELDS,
     "sources": SOURCE_FIELDS,
     "timeline": TIMELINE_FIELDS,
+    "questions": QUESTION_FIELDS,
 }
 PRIMARY_KEYS = {
     "commitments": ["id"],
     "sources": ["document_id"],
     "timeline": ["commitment_id", "entry_key"],
+    "questions": ["id"],
 }
 FOREIGN_KEYS = {
     "commitments": [
         {"fields": ["document_id"], "reference": {"resource": "sources", "fields": ["document_id"]}}
     ],
     "timeline": [
+        {"fields": ["commitment_id"], "reference": {"resource": "commitments", "fields": ["id"]}}
+    ],
+    "questions": [
         {"fields": ["commitment_id"], "reference": {"resource": "commitments", "fields": ["id"]}}
     ],
 }
@@ -260,6 +301,28 @@ def timeline_rows(commitment: Commitment) -> list[dict]:
             }
         )
     return rows
+
+
+def question_row(question: AgencyQuestion) -> dict:
+    """Return one question to an agency (expects commitment and answer_entry loaded)."""
+    entry = question.answer_entry
+    return {
+        "id": question.uid,
+        "commitment_id": question.commitment.uid,
+        "agency": question.agency,
+        "agency_group": "、".join(split_agencies(question.agency)),
+        "sent_on": question.sent_on.isoformat(),
+        "channel": question.channel,
+        "question": question.question,
+        "deadline": question.deadline.isoformat(),
+        "answered_on": _nullable(question.answered_on and question.answered_on.isoformat()),
+        "days_to_answer": question.days_to_answer,
+        "answer": question.answer,
+        "answer_document_number": question.answer_document_number,
+        "answer_document_url": question.answer_document_url,
+        "answer_entry_key": entry.key if entry is not None else None,
+        "provenance": "newsroom",
+    }
 
 
 def source_row(source: Source) -> dict:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from tracker.core.changes import editor_changes
 from tracker.core.entries import entry_facts_by_pk, entry_provenance
 from tracker.core.models import (
+    AgencyQuestion,
     Commitment,
     Correction,
     EntryKind,
@@ -280,3 +281,69 @@ class CommitmentFeed(ChangesFeed):
 
     def commitments(self, obj):
         return Commitment.objects.filter(pk=obj.pk)
+
+
+class QuestionFeed(ChangesFeed):
+    """The newsroom's questions to agencies and their answers, newest first."""
+
+    title = gettext_lazy("政策承諾追蹤：向機關的詢問與回覆")
+    subtitle = gettext_lazy("編輯部就承諾向負責機關提出的詢問、回覆期限與機關的回覆")
+
+    def feed_guid(self):
+        return tag_uri("feed", "questions")
+
+    def link(self):
+        return reverse("public:questions")
+
+    def items(self, obj=None):
+        questions = (
+            AgencyQuestion.objects.public()
+            .select_related("commitment")
+            .order_by("-sent_on", "-pk")[:FEED_LENGTH]
+        )
+        answers = (
+            AgencyQuestion.objects.public()
+            .filter(answered_on__isnull=False)
+            .select_related("commitment")
+            .order_by("-answered_on", "-pk")[:FEED_LENGTH]
+        )
+        items = [_question_item(question) for question in questions]
+        items += [_answer_item(question) for question in answers]
+        items.sort(key=lambda item: (item.date, item.guid), reverse=True)
+        return items[:FEED_LENGTH]
+
+
+def _question_guid(question: AgencyQuestion, what: str) -> str:
+    return tag_uri("commitment", question.commitment.uid, "question", question.uid, what)
+
+
+def _question_item(question: AgencyQuestion) -> FeedItem:
+    commitment = question.commitment
+    return FeedItem(
+        title=_("%(title)s：詢問%(agency)s")
+        % {"title": commitment.title, "agency": question.agency},
+        text=_("%(sent)s 以%(channel)s詢問，回覆期限 %(deadline)s：%(question)s")
+        % {
+            "sent": question.sent_on.isoformat(),
+            "channel": question.get_channel_display(),
+            "deadline": question.deadline.isoformat(),
+            "question": question.question,
+        },
+        link=f"{_detail(commitment.uid)}#questions",
+        guid=_question_guid(question, "asked"),
+        date=_midnight(question.sent_on),
+        author=settings.TRACKER_PUBLISHER,
+    )
+
+
+def _answer_item(question: AgencyQuestion) -> FeedItem:
+    commitment = question.commitment
+    return FeedItem(
+        title=_("%(title)s：%(agency)s的回覆")
+        % {"title": commitment.title, "agency": question.agency},
+        text=question.answer,
+        link=f"{_detail(commitment.uid)}#questions",
+        guid=_question_guid(question, "answered"),
+        date=_midnight(question.answered_on),
+        author=question.agency,
+    )

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
+from tracker.core.legislators import by_legislator
 from tracker.core.models import Commitment, Source
 
 
@@ -24,6 +25,9 @@ class PageSitemap(I18nSitemap):
             "public:methodology",
             "public:corrections_log",
             "public:downloads",
+            "public:agency_list",
+            "public:legislator_list",
+            "public:questions",
         ]
 
     def location(self, item):
@@ -61,4 +65,30 @@ class SourceSitemap(I18nSitemap):
         return item.latest
 
 
-SITEMAPS = {"pages": PageSitemap, "commitments": CommitmentSitemap, "sources": SourceSitemap}
+class AgencySitemap(I18nSitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return sorted(Commitment.objects.published().counts_by_agency())
+
+    def location(self, item):
+        return reverse("public:agency_detail", args=[item])
+
+
+class LegislatorSitemap(I18nSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return list(by_legislator(Source.objects.public().only("subject")))
+
+    def location(self, item):
+        return reverse("public:legislator_detail", args=[item])
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "commitments": CommitmentSitemap,
+    "sources": SourceSitemap,
+    "agencies": AgencySitemap,
+    "legislators": LegislatorSitemap,
+}

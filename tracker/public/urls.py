@@ -4,16 +4,19 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
 from tracker.public.caching import public_page
-from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, SiteFeed
+from tracker.public.feeds import AgencyFeed, CategoryFeed, CommitmentFeed, QuestionFeed, SiteFeed
 from tracker.public.filters import CommitmentFilter
 from tracker.public.sitemaps import SITEMAPS
 from tracker.public.views import (
+    agencies,
     commitments,
     corrections,
     downloads,
     health,
+    legislators,
     overview,
     pages,
+    questions,
     sources,
 )
 
@@ -74,6 +77,17 @@ urlpatterns = [
     # Any category or agency name works, slashes included (能源/環境).
     path("categories/<path:category>/feed/", public_page(CategoryFeed()), name="category_feed"),
     path("agencies/<path:agency>/feed/", public_page(AgencyFeed()), name="agency_feed"),
+    path("agencies/", public_page(agencies.agency_list), name="agency_list"),
+    # After the feed: <path:> would also take "<agency>/feed".
+    path("agencies/<path:agency>/", public_page(agencies.agency_detail), name="agency_detail"),
+    path("questions/", public_page(questions.overdue_questions), name="questions"),
+    path("questions/feed/", public_page(QuestionFeed()), name="questions_feed"),
+    path("legislators/", public_page(legislators.legislator_list), name="legislator_list"),
+    path(
+        "legislators/<str:name>/",
+        public_page(legislators.legislator_detail),
+        name="legislator_detail",
+    ),
     # The upstream static site's addresses: <folder>/<short name>, with or without a suffix.
     path("<str:folder>/<str:name>", commitments.commitment_legacy_redirect, name="legacy"),
     path("<str:folder>/<str:name>/", commitments.commitment_legacy_redirect),

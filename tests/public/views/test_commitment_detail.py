@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_commitment, make_log, make_source
+from tests.factories import make_commitment, make_log, make_question, make_source
 from tracker.core.models import Commitment, DuplicateCopy, EntryKind, EntryShape
+from tracker.core.services.criteria import criterion_add
 
 ROC = "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e502"  # target 112-12-31, status changed by rule
 VACCINE = "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e503"
@@ -135,7 +136,12 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         make_log(commitment, kind=EntryKind.PROGRESS, shape=EntryShape.EVIDENCE, summary="s")
     for _ in range(10):
         make_commitment(source=commitment.source)
-    with django_assert_max_num_queries(5):
+    for _ in range(5):
+        make_question(commitment, answered_on=timezone.localdate())
+        criterion_add(commitment=commitment, milestone="budget")
+    # The commitment, its timeline, siblings, corrections, the questions to agencies, the
+    # completion criteria and the versions of the target date.
+    with django_assert_max_num_queries(8):
         assert detail(client, commitment.uid).status_code == 200
 
 

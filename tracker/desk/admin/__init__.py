@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from tracker.desk.admin import (  # noqa: F401
     commitments,
     corrections,
+    criteria,
     logs,
     quality,
+    questions,
     replies,
     sources,
     sync,

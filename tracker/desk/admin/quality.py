@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
 from tracker.core.agencies import alias_groups_in, normalise
-from tracker.core.models import Commitment, DuplicateCopy, SyncConflict
+from tracker.core.legislators import legislators_in_subject
+from tracker.core.models import Commitment, DuplicateCopy, Source, SyncConflict
 from tracker.core.services.commitment_editing import commitments_set_agency
 from tracker.desk.admin.history import HistoryAdmin
 
@@ -66,6 +67,14 @@ def quality_view(request):
         "duplicates": DuplicateCopy.objects.select_related("commitment").order_by("file_path"),
         "non_iso": non_iso,
         "alias_groups": groups,
+        "unparsed_subjects": [
+            source
+            for source in Source.objects.only("pk", "document_id", "subject").order_by("pk")
+            if not legislators_in_subject(source.subject)
+        ],
+        "achieved_unmet": Commitment.objects.achieved_with_unmet_criteria()
+        .only("pk", "title")
+        .order_by("title"),
         "open_conflicts": SyncConflict.objects.open().count(),
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),

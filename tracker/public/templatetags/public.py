@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.core import (
@@ -16,6 +18,8 @@ from tracker.core import (
     search,
 )
 from tracker.core import format as fmt
+from tracker.core.agencies import agency_parts
+from tracker.core.legislators import legislators_in_subject
 from tracker.core.links import web_url
 from tracker.core.models import status_slug
 
@@ -123,3 +127,26 @@ def judgement_code(entry) -> str:
 def judgement_text(entry) -> str:
     """Return the wording of an entry's judgement label (tracker.core.entries)."""
     return entries.JUDGEMENT_LABELS.get(entries.entry_judgement_label(entry), "")
+
+
+@register.simple_tag
+def agency_links(name: str | None):
+    """Return an agency field as written, each agency it names linked to its page."""
+    pieces = []
+    for text, canonical in agency_parts(name):
+        if canonical:
+            url = reverse("public:agency_detail", args=[canonical])
+            pieces.append(format_html('<a href="{}">{}</a>', url, text))
+        else:
+            pieces.append(conditional_escape(text))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
+
+
+@register.simple_tag
+def legislator_links(subject: str | None):
+    """Return links to the pages of the legislators a reply's subject names ("" if none)."""
+    links = [
+        format_html('<a href="{}">{}</a>', reverse("public:legislator_detail", args=[name]), name)
+        for name in legislators_in_subject(subject)
+    ]
+    return mark_safe("、".join(links))  # noqa: S308 - format_html escaped each link

@@ -17,6 +17,8 @@ from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, T
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
+from tracker.public.views.criteria import what_done_means
+from tracker.public.views.questions import questions_with_anchors
 
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
@@ -159,12 +161,16 @@ def commitment_detail(request, uid: str):
         entry.anchor = entry_anchor(key)
         entry.status_after = status
         entry.status_after_label = Status(status).label if status in Status.values else status
+    questions = questions_with_anchors(commitment.agency_questions.all(), entries)
+    done = what_done_means(commitment)
     return render(
         request,
         "tracker/commitment_detail.html",
         {
             "commitment": commitment,
             "source": commitment.source,
+            "questions": questions,
+            "done": done,
             "entries": entries,
             "siblings": list(siblings),
             "corrections": list(corrections),

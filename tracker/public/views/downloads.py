@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core.data_version import data_version_for, version_tag
-from tracker.core.models import Commitment, Source, TrackingLog
+from tracker.core.models import AgencyQuestion, Commitment, Source, TrackingLog
 from tracker.core.services.commitment_export import commitment_render, iter_rendered
 from tracker.public.datapackage import (
     COMMITMENT_FIELDS,
     FORMAT_VERSION,
+    QUESTION_FIELDS,
     SOURCE_FIELDS,
     STATUSES,
     TABLES,
@@ -43,6 +44,7 @@ from tracker.public.datapackage import (
     json_chunks,
     json_schema,
     license_descriptor,
+    question_row,
     source_row,
     table_schema,
     timeline_rows,
@@ -58,6 +60,7 @@ PACKAGE_FILES = {
     "commitments.csv": "text/csv; charset=utf-8",
     "sources.csv": "text/csv; charset=utf-8",
     "timeline.csv": "text/csv; charset=utf-8",
+    "questions.csv": "text/csv; charset=utf-8",
     "commitments.json": "application/json",
     "commitments.schema.json": "application/schema+json",
 }
@@ -65,6 +68,7 @@ CSV_RESOURCES = {
     "commitments": ("commitments.csv", gettext_lazy("承諾")),
     "sources": ("sources.csv", gettext_lazy("來源答復")),
     "timeline": ("timeline.csv", gettext_lazy("追蹤紀錄（每項承諾的時間軸）")),
+    "questions": ("questions.csv", gettext_lazy("向機關的詢問與回覆")),
 }
 
 
@@ -139,6 +143,16 @@ def _source_rows():
     )
     for source in sources.iterator(chunk_size=500):
         yield source_row(source)
+
+
+def _question_rows():
+    questions = (
+        AgencyQuestion.objects.public()
+        .select_related("commitment", "answer_entry")
+        .order_by("sent_on", "uid")
+    )
+    for question in questions.iterator(chunk_size=500):
+        yield question_row(question)
 
 
 def _schema_url(request) -> str:
@@ -270,6 +284,7 @@ def _write_package(request, folder: Path) -> None:
     )
     _write_text(folder / "sources.csv", csv_lines(SOURCE_FIELDS, _source_rows()))
     _write_text(folder / "timeline.csv", csv_lines(TIMELINE_FIELDS, _timeline_rows(published)))
+    _write_text(folder / "questions.csv", csv_lines(QUESTION_FIELDS, _question_rows()))
     _write_text(
         folder / "commitments.json",
         json_chunks(_json_rows(request, published), schema_url=_schema_url(request)),
@@ -346,6 +361,7 @@ def downloads_page(request):
         "commitments.csv": _("承諾（每項承諾一列）"),
         "sources.csv": _("來源答復（每份行政院書面答復一列）"),
         "timeline.csv": _("追蹤紀錄（每筆紀錄一列，含來源與判斷標示）"),
+        "questions.csv": _("編輯部向機關的詢問（每次詢問一列：管道、期限、回覆日期與原文）"),
         "commitments.json": _("承諾與其完整時間軸（JSON）"),
         "commitments.schema.json": _("commitments.json 的 JSON Schema"),
     }

@@ -7,11 +7,19 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from tracker.core.models import EntryKind, Status
+from tracker.core.models import EntryKind, QuestionChannel, Status
 
 
 def methodology(request):
-    return render(request, "tracker/methodology.html", {"statuses": Status, "kinds": EntryKind})
+    deadlines = [
+        (channel.label, settings.TRACKER_QUESTION_DEADLINE_DAYS[channel.value])
+        for channel in QuestionChannel
+    ]
+    return render(
+        request,
+        "tracker/methodology.html",
+        {"statuses": Status, "kinds": EntryKind, "question_deadlines": deadlines},
+    )
 
 
 @require_safe

@@ -1,0 +1,101 @@
+"""The agencies' index and pages: aliases grouped at one address, counts, overdue, feed."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_commitment, make_log
+from tracker.core import format as fmt
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_index_merges_aliases_and_links_each_agency(client):
+    make_commitment(responsible_agency="衛福部")
+    make_commitment(responsible_agency="衛生福利部", status=fmt.STATUS_ACHIEVED)
+    make_commitment(responsible_agency="衛生福利部、教育部")
+    make_commitment(responsible_agency="內政部", is_published=False)
+    response = client.get(reverse("public:agency_list"))
+    rows = {row["name"]: row["total"] for row in response.context["rows"]}
+    assert rows == {"衛生福利部": 3, "教育部": 1}
+    assert reverse("public:agency_detail", args=["衛生福利部"]) in response.content.decode()
+
+
+def test_an_alias_redirects_to_the_canonical_address(client):
+    make_commitment(responsible_agency="衛福部")
+    response = client.get(reverse("public:agency_detail", args=["衛福部"]))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("public:agency_detail", args=["衛生福利部"])
+
+
+def test_the_page_counts_statuses_lists_overdue_and_recent_entries(client):
+    late = make_commitment(
+        title="逾期的承諾", responsible_agency="衛福部", target_date_text="2020-01-01"
+    )
+    make_log(
+        late, entry_date=dt.date(2026, 2, 1), kind="進度更新", shape="evidence", summary="新進度"
+    )
+    make_commitment(
+        title="已達成的承諾",
+        responsible_agency="衛生福利部",
+        status=fmt.STATUS_ACHIEVED,
+        target_date_text="2020-01-01",
+    )
+    make_commitment(title="別的機關", responsible_agency="教育部", target_date_text="2020-01-01")
+    make_commitment(
+        title="兩個機關", responsible_agency="衛福部 、內政部", status=fmt.STATUS_ACHIEVED
+    )
+    response = client.get(reverse("public:agency_detail", args=["衛生福利部"]))
+    assert response.status_code == 200
+    counts = dict(response.context["counts"])
+    assert counts[fmt.STATUS_TRACKING] == 1
+    assert counts[fmt.STATUS_ACHIEVED] == 2
+    assert [c.title for c in response.context["overdue"]] == ["逾期的承諾"]
+    assert response.context["recent"][0].summary == "新進度"
+    assert response.context["aliases"] == ["衛福部"]
+    html = response.content.decode()
+    assert reverse("public:agency_feed", args=["衛生福利部"]) in html
+    assert "別的機關" not in html
+
+
+def test_an_agency_without_published_commitments_is_not_found(client):
+    make_commitment(responsible_agency="內政部", is_published=False)
+    assert client.get(reverse("public:agency_detail", args=["內政部"])).status_code == 404
+    assert client.get(reverse("public:agency_detail", args=["沒有這個"])).status_code == 404
+
+
+def test_agency_names_are_escaped(client):
+    make_commitment(responsible_agency="<b>署</b>")
+    html = client.get(reverse("public:agency_detail", args=["<b>署</b>"])).content.decode()
+    assert "<b>署</b>" not in html
+    assert "&lt;b&gt;署&lt;/b&gt;" in html
+
+
+def test_every_place_showing_an_agency_links_its_page(client):
+    commitment = make_commitment(responsible_agency="衛福部、教育部")
+    link = reverse("public:agency_detail", args=["衛生福利部"])
+    pages = [
+        reverse("public:commitment_list"),
+        reverse("public:commitment_detail", args=[commitment.uid]),
+        reverse("public:source_detail", args=[commitment.source.document_id]),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        assert f'<a href="{link}">衛福部</a>' in html, page
+        assert reverse("public:agency_detail", args=["教育部"]) in html, page
+    overview = client.get(reverse("public:overview")).content.decode()
+    assert f'href="{reverse("public:agency_list")}"' in overview
+
+
+def test_agency_pages_run_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    for number in range(30):
+        commitment = make_commitment(
+            responsible_agency="衛福部" if number % 2 else "衛生福利部",
+            target_date_text="2020-01-01",
+        )
+        make_log(commitment, entry_date=dt.date(2026, 2, 1), text="更新")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("public:agency_detail", args=["衛生福利部"])).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("public:agency_list")).status_code == 200

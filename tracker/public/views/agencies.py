@@ -1,0 +1,104 @@
+"""The agencies: an index, and one page per agency (any spelling of it) with its record."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.core.agencies import ALIAS_GROUPS, agency_parts, canonical_agency, normalise
+from tracker.core.entries import entry_facts_by_pk
+from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
+from tracker.core.questions import question_stats
+from tracker.public.identity import entry_anchor
+
+RECENT_ENTRIES = 15
+
+
+def agency_list(request):
+    """List every agency named by a published commitment, aliases merged, most first."""
+    counts = Commitment.objects.published().counts_by_agency()
+    rows = sorted(
+        (
+            {
+                "name": name,
+                "total": sum(by_status.values()),
+                "cells": [(status, by_status.get(status, 0)) for status in Status],
+            }
+            for name, by_status in counts.items()
+        ),
+        key=lambda row: (-row["total"], row["name"]),
+    )
+    return render(request, "tracker/agency_list.html", {"rows": rows, "statuses": list(Status)})
+
+
+def agency_detail(request, agency: str):
+    """One agency: its commitments by status, the overdue ones, and the latest entries."""
+    canonical = canonical_agency(agency)
+    if canonical != agency:
+        # Every spelling has one page, at the canonical name.
+        return redirect("public:agency_detail", agency=canonical, permanent=True)
+    published = Commitment.objects.published()
+    spellings = published.agency_spellings(canonical)
+    commitments = published.filter(responsible_agency__in=spellings)
+    counts = commitments.status_counts()
+    total = sum(counts.values())
+    if not total:
+        raise Http404(_("沒有這個機關"))
+    overdue = list(
+        commitments.overdue()
+        .only("uid", "title", "status", "target_date", "target_date_text", "responsible_agency")
+        .order_by("target_date", "title")
+    )
+    recent = list(
+        TrackingLog.objects.filter(commitment__in=commitments)
+        .select_related("commitment")
+        .only(
+            "commitment__uid",
+            "commitment__title",
+            "entry_date",
+            "kind",
+            "shape",
+            "from_status",
+            "to_status",
+            "summary",
+            "reason",
+            "origin",
+            "position",
+        )
+        .order_by("-entry_date", "-position", "pk")[:RECENT_ENTRIES]
+    )
+    facts = entry_facts_by_pk(recent)
+    for entry in recent:
+        entry.anchor = entry_anchor(facts[entry.pk].key)
+    stats = question_stats(
+        AgencyQuestion.objects.public()
+        .for_agency(canonical)
+        .only("sent_on", "deadline", "answered_on"),
+        timezone.localdate(),
+    )
+    # The other spellings of this one agency (not the fields that also name others).
+    aliases = sorted(
+        {
+            *ALIAS_GROUPS.get(canonical, ()),
+            *(
+                normalise(text)
+                for spelling in spellings
+                for text, named in agency_parts(spelling)
+                if named == canonical
+            ),
+        }
+        - {canonical}
+    )
+    return render(
+        request,
+        "tracker/agency_detail.html",
+        {
+            "agency": canonical,
+            "aliases": aliases,
+            "total": total,
+            "counts": [(status, counts.get(status, 0)) for status in Status],
+            "overdue": overdue,
+            "recent": recent,
+            "stats": stats,
+        },
+    )
