@@ -5,7 +5,7 @@ import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils import timezone
@@ -832,7 +832,8 @@ class SyncConflict(models.Model):
 
     @property
     def field_label(self) -> str:
+        """Return the queued field's name as editors know it (its raw name if it is gone)."""
         try:
             return str(Commitment._meta.get_field(self.field_name).verbose_name)
-        except Exception:
+        except FieldDoesNotExist:
             return self.field_name
