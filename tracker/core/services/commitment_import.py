@@ -628,9 +628,9 @@ def _move(current, item, snapshot_paths, report, run) -> str | None:
 def _queue_field(commitment, run, name, base, theirs, ours) -> int:
     """Queue a field both sides changed; return 1 for a new item, 0 for an updated one."""
     values = {
-        "base_value": _as_text(base),
-        "upstream_value": _as_text(theirs),
-        "our_value": _as_text(ours),
+        "base_value": merge.field_text(base),
+        "upstream_value": merge.field_text(theirs),
+        "our_value": merge.field_text(ours),
         "sync_run": run,
     }
     updated = (
@@ -659,16 +659,6 @@ def _queue_entry(commitment, run, key, row) -> int:
         sync_run=run,
     )
     return 1
-
-
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def _add_entries(current, plan, run, upstream_rows, newsroom_rows, report) -> int:
