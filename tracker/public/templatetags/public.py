@@ -11,11 +11,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import gettext as _
 
-from tracker.core import (
-    entries,
-    search,
-)
 from tracker.core import format as fmt
+from tracker.core import search
 from tracker.core.links import web_url
 from tracker.core.models import status_slug
 
@@ -111,15 +108,3 @@ def public_name(user) -> str:
     if re.search(r"[\u3400-\u9fff]", first + last):
         return f"{last}{first}"
     return " ".join(part for part in (first, last) if part)
-
-
-@register.filter
-def judgement_code(entry) -> str:
-    """Return the code of an entry's judgement label (tracker.core.entries)."""
-    return entries.entry_judgement_label(entry)
-
-
-@register.filter
-def judgement_text(entry) -> str:
-    """Return the wording of an entry's judgement label (tracker.core.entries)."""
-    return entries.JUDGEMENT_LABELS.get(entries.entry_judgement_label(entry), "")
