@@ -145,8 +145,11 @@ def test_the_commitment_page_shows_provenance_and_links_open_items(editor_client
     page = editor_client.get(
         reverse("admin:tracker_commitment_change", args=[commitment.pk])
     ).content.decode()
-    assert "1 項同步衝突待處理" in page
-    assert f"commitment__id__exact={commitment.pk}" in page
+    # Announced above the form, where the editor starts, not in the folded 資料來源.
+    notice = page.index('class="tracker-open-conflicts"')
+    assert notice < page.index("新增進度更新")
+    assert "1 項同步衝突待處理" in page[notice:]
+    assert f"commitment__id__exact={commitment.pk}&amp;state__exact=open" in page[notice:]
     assert "各欄位的來源" in page and "編輯部" in page
 
 
