@@ -164,7 +164,7 @@ def test_the_data_quality_page_counts_open_items(editor_client):
 
 def value_box(page: str) -> str:
     start = page.index('id="id_value')
-    return page[page.rindex("<", 0, start) : page.index('<div class="help">', start)]
+    return page[page.rindex("<", 0, start) : page.index('<div class="help"', start)]
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,10 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label=gettext_lazy("說明（保留編輯部的狀態或改用其他狀態時必填）"),
+        label=gettext_lazy("處理說明"),
+        help_text=gettext_lazy(
+            "保留編輯部的狀態、或把狀態改為其他值時必填，寫入「狀態變更」的原因"
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
@@ -113,6 +116,9 @@ class ConflictValueForm(forms.Form):
         self.name = conflict.field_name
         current = merge.field_text(merge.stored_value(conflict.commitment, self.name))
         self.fields["value"] = self._field(current)
+        self.fields["value"].help_text = gettext_lazy(
+            "預先填入目前的值；按「改為指定的值」才會使用。"
+        )
 
     def _field(self, current: str | None) -> forms.Field:
         label = gettext_lazy("改為這個值")
@@ -243,6 +249,7 @@ class SyncConflictAdmin(admin.ModelAdmin):
             "conflict": conflict,
             "form": form,
             "value_form": value_form,
+            "fields": [form["note"], *([value_form["value"]] if value_form is not None else [])],
             "has_errors": bool(form.errors or (value_form is not None and value_form.errors)),
             "can_decide": can_decide and conflict.state == ConflictState.OPEN,
             "base": shown(conflict.base_value, name),
