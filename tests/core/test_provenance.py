@@ -60,3 +60,16 @@ def test_the_history_is_read_in_a_fixed_number_of_queries(editors, django_assert
         found = field_provenance(commitment)
 
     assert found["target_value"].by == "ann"
+
+
+def test_times_are_told_in_the_sites_time_zone(settings):
+    import datetime as dt
+
+    from tracker.core.provenance import Provenance
+
+    settings.TIME_ZONE = "Asia/Taipei"
+    saved = Provenance(
+        upstream=False, by="ann", when=dt.datetime(2026, 1, 27, 8, 20, tzinfo=dt.UTC)
+    )
+
+    assert "2026-01-27 16:20" in saved.describe()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Min, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core import format as fmt
@@ -23,7 +24,7 @@ class Provenance:
     path: str = ""  # the upstream file, for upstream values
 
     def describe(self) -> str:
-        when = self.when.strftime("%Y-%m-%d %H:%M") if self.when else ""
+        when = timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M") if self.when else ""
         if self.upstream:
             return _("上游檔案 %(path)s（%(by)s，%(when)s 匯入）") % {
                 "path": self.path,
