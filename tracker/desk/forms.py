@@ -167,6 +167,14 @@ class VersionedFormMixin:
             if name != BASE_VERSION and bound._has_changed()
         ]
 
+    def update_arguments(self) -> dict:
+        """Return what an update service needs to refuse a stale save, and what to save."""
+        return {
+            "base_version": self.cleaned_data[BASE_VERSION],
+            "changes": self.changes(),
+            "watched": self.shown_names,
+        }
+
     def changes(self) -> dict:
         """Return field -> new value for the fields whose value the editor changed."""
         result = {}
