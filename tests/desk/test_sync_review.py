@@ -227,9 +227,27 @@ def test_a_bad_date_is_refused_next_to_the_value_and_nothing_changes(editor_clie
 
 def test_a_date_a_yes_no_and_a_status_are_set_as_chosen(editor_client):
     commitment = make_commitment(status=Status.TRACKING, shows_reply=True)
-    dated = queued(commitment, field_name="created_date", base_value="2026-01-01")
-    reply = queued(commitment, field_name="shows_reply", base_value="true")
-    status = queued(commitment, field_name="status", base_value=Status.TRACKING)
+    dated = queued(
+        commitment,
+        field_name="created_date",
+        base_value="2026-01-01",
+        upstream_value="2026-01-02",
+        our_value="2026-01-26",
+    )
+    reply = queued(
+        commitment,
+        field_name="shows_reply",
+        base_value="true",
+        upstream_value="false",
+        our_value="true",
+    )
+    status = queued(
+        commitment,
+        field_name="status",
+        base_value=Status.TRACKING,
+        upstream_value=Status.DELAYED,
+        our_value=Status.TRACKING,
+    )
 
     for conflict, value in ((dated, "2026-01-05"), (reply, "false"), (status, Status.ACHIEVED)):
         response = editor_client.post(
