@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
-    "axes",
+    "tracker.desk.apps.AxesConfig",  # django-axes, with a translated name
     "tracker.core",
 ]
 

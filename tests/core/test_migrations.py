@@ -72,3 +72,50 @@ def test_existing_entries_get_origin_and_key_and_each_commitment_a_base():
     base = fmt.parse(UpstreamBase.objects.get().text)
     assert [entry.text for entry in base.log] == ["匯入的", "匯入的"]
     assert base.last_updated == dt.date(2026, 1, 26)  # the newsroom's entry is not upstream's
+
+
+def test_set_aside_copies_keep_their_reason_as_a_code():
+    apps = migrate([("tracker", "0009_correction_form_nonce")])
+    Source = apps.get_model("tracker", "Source")
+    Commitment = apps.get_model("tracker", "Commitment")
+    DuplicateCopy = apps.get_model("tracker", "DuplicateCopy")
+    source = Source.objects.create(
+        document_id="e" * 36, term="10", session_period="05", ey_number="院臺字第2號", url=""
+    )
+    commitment = Commitment.objects.create(
+        uid="f" * 36,
+        title="有副本的承諾",
+        category="測試",
+        status="追蹤中",
+        source=source,
+        wording="原文",
+        shows_reply=False,
+        file_path="測試/保留.md",
+        created_date=dt.date(2026, 1, 26),
+        last_updated=dt.date(2026, 1, 28),
+    )
+    words = {
+        "測試/新.md": "測試/保留.md kept: newer last_updated (2026-01-28 vs 2026-01-20)",
+        "測試/短.md": "測試/保留.md kept: more log entries (4 vs 1)",
+        "測試/同.md": "測試/保留.md kept: same last_updated and log count; kept the first by path",
+    }
+    for path, reason in words.items():
+        DuplicateCopy.objects.create(
+            commitment=commitment,
+            file_path=path,
+            reason=reason,
+            last_updated=dt.date(2026, 1, 20),
+            log_count=1,
+            file_text="---\n",
+        )
+
+    apps = migrate([("tracker", "0012_duplicate_reason_codes")])
+
+    codes = dict(
+        apps.get_model("tracker", "DuplicateCopy").objects.values_list("file_path", "reason")
+    )
+    assert codes == {
+        "測試/新.md": "newer",
+        "測試/短.md": "more_entries",
+        "測試/同.md": "first_by_path",
+    }

@@ -2,10 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import make_commitment
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, DuplicateCopy
+from tracker.core.models import Commitment, DuplicateCopy, DuplicateReason
 from tracker.core.services.commitment_import import commitments_import_paths
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,16 @@ def duplicate(tmp_path, fixtures_dir):
     (tmp_path / "乙" / "舊.md").write_text(older, "utf-8")
     commitments_import_paths(paths=[tmp_path])
     return DuplicateCopy.objects.get()
+
+
+def test_a_copys_reason_is_shown_in_the_editors_language(editor_client, duplicate):
+    assert duplicate.reason == DuplicateReason.NEWER
+
+    page = editor_client.get(QUALITY).content.decode()
+
+    assert "保留的版本最後更新日期較新" in page and "kept:" not in page
+    with translation.override("en"):
+        assert duplicate.get_reason_display().startswith("The kept version was updated")
 
 
 def test_lists_duplicate_copies_with_a_diff(editor_client, duplicate):

@@ -145,8 +145,11 @@ def test_the_commitment_page_shows_provenance_and_links_open_items(editor_client
     page = editor_client.get(
         reverse("admin:tracker_commitment_change", args=[commitment.pk])
     ).content.decode()
-    assert "1 項同步衝突待處理" in page
-    assert f"commitment__id__exact={commitment.pk}" in page
+    # Announced above the form, where the editor starts, not in the folded 資料來源.
+    notice = page.index('class="tracker-open-conflicts"')
+    assert notice < page.index("新增進度更新")
+    assert "1 項同步衝突待處理" in page[notice:]
+    assert f"commitment__id__exact={commitment.pk}&amp;state__exact=open" in page[notice:]
     assert "各欄位的來源" in page and "編輯部" in page
 
 
@@ -157,3 +160,133 @@ def test_the_data_quality_page_counts_open_items(editor_client):
     page = editor_client.get(reverse("admin:tracker_commitment_quality")).content.decode()
     assert "同步衝突待處理（1）" in page
     assert f"{LIST}?state__exact=open" in page
+
+
+def value_box(page: str) -> str:
+    start = page.index('id="id_value')
+    return page[page.rindex("<", 0, start) : page.index('<div class="help"', start)]
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "shown"),
+    [
+        ("status", {"status": Status.DELAYED}, f'value="{Status.DELAYED}" selected'),
+        ("created_date", {}, 'value="2026-01-26"'),
+        ("shows_reply", {"shows_reply": False}, 'value="false" required id="id_value_1" checked'),
+        ("target_value", {"target_value": "一百座"}, ">\n一百座</textarea>"),
+        ("source", {}, "00000000-0000-0000-0000-"),
+    ],
+)
+def test_the_value_to_set_starts_from_the_current_value_of_any_kind(
+    editor_client, name, values, shown
+):
+    commitment = make_commitment(**values)
+    conflict = queued(commitment, field_name=name, base_value="x", upstream_value="y")
+
+    page = editor_client.get(decide_url(conflict)).content.decode()
+
+    assert shown in value_box(page)
+
+
+def test_empty_values_are_said_in_words_and_a_cleared_field_is_not_a_removed_entry(
+    editor_client,
+):
+    commitment = make_commitment(target_date_text="2027-01-01")
+    conflict = queued(
+        commitment,
+        field_name="target_date_text",
+        base_value="2026-12-31",
+        upstream_value=None,
+        our_value="",
+    )
+
+    page = editor_client.get(decide_url(conflict)).content.decode()
+
+    cells = page[page.index("tracker-conflict-values") : page.index("</table>")]
+    assert cells.count("（空白）") == 2
+    assert "上游已移除這一筆" not in page
+
+
+def test_a_bad_date_is_refused_next_to_the_value_and_nothing_changes(editor_client):
+    commitment = make_commitment()
+    conflict = queued(commitment, field_name="created_date", base_value="2026-01-01")
+
+    response = editor_client.post(
+        decide_url(conflict), {"_set_value": "1", "value": "2026-02-30", "note": ""}
+    )
+
+    assert response.status_code == 200
+    assert response.context["value_form"].errors["value"]
+    conflict.refresh_from_db()
+    commitment.refresh_from_db()
+    assert (conflict.state, commitment.created_date.isoformat()) == (
+        ConflictState.OPEN,
+        "2026-01-26",
+    )
+
+
+def test_a_date_a_yes_no_and_a_status_are_set_as_chosen(editor_client):
+    commitment = make_commitment(status=Status.TRACKING, shows_reply=True)
+    dated = queued(
+        commitment,
+        field_name="created_date",
+        base_value="2026-01-01",
+        upstream_value="2026-01-02",
+        our_value="2026-01-26",
+    )
+    reply = queued(
+        commitment,
+        field_name="shows_reply",
+        base_value="true",
+        upstream_value="false",
+        our_value="true",
+    )
+    status = queued(
+        commitment,
+        field_name="status",
+        base_value=Status.TRACKING,
+        upstream_value=Status.DELAYED,
+        our_value=Status.TRACKING,
+    )
+
+    for conflict, value in ((dated, "2026-01-05"), (reply, "false"), (status, Status.ACHIEVED)):
+        response = editor_client.post(
+            decide_url(conflict), {"_set_value": "1", "value": value, "note": "查證後"}
+        )
+        assert response.status_code == 302, response.context["value_form"].errors
+
+    commitment.refresh_from_db()
+    assert (commitment.created_date.isoformat(), commitment.shows_reply, commitment.status) == (
+        "2026-01-05",
+        False,
+        Status.ACHIEVED,
+    )
+
+
+def test_an_empty_value_clears_an_optional_field_and_is_refused_for_a_required_one(
+    editor_client,
+):
+    commitment = make_commitment(title="我們的標題", target_value="一百座")
+    optional = queued(commitment, field_name="target_value", base_value="五十座")
+    required = queued(commitment)
+
+    cleared = editor_client.post(decide_url(optional), {"_set_value": "1", "value": ""})
+    refused = editor_client.post(decide_url(required), {"_set_value": "1", "value": ""})
+
+    assert cleared.status_code == 302 and refused.status_code == 200
+    assert refused.context["value_form"].errors["value"]
+    commitment.refresh_from_db()
+    assert (commitment.target_value, commitment.title) == (None, "我們的標題")
+
+
+def test_the_value_box_is_ignored_unless_the_editor_sets_it(editor_client):
+    commitment = make_commitment()
+    conflict = queued(commitment, field_name="created_date", upstream_value="2026-01-20")
+
+    response = editor_client.post(
+        decide_url(conflict), {"_take_upstream": "1", "value": "不是日期"}
+    )
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.created_date.isoformat() == "2026-01-20"

@@ -1,8 +1,9 @@
-"""What readers are told about timeline entries: permanent keys, provenance, new statuses.
+"""What readers are told about timeline entries: permanent keys, judgement labels, new statuses.
 
 Each rule has one home here, so feeds, pages and downloads agree: ``timeline_entry_keys``
 is where an entry's permanent key is read (TrackingLog.key, tracker.core.format's
-timeline_keys when the entry was written), ``entry_provenance`` where its origin is.
+timeline_keys when the entry was written). Who wrote an entry is its ``origin`` field;
+who and when in words, ``tracker.core.provenance.entry_provenance``.
 """
 
 from __future__ import annotations
@@ -62,11 +63,6 @@ def entry_facts_by_pk(entries: Iterable[TrackingLog]) -> dict[int, EntryFacts]:
         for row, key, status in zip(timeline, keys, statuses, strict=True):
             facts[row.pk] = EntryFacts(key=key, status_after=status)
     return facts
-
-
-def entry_provenance(entry: TrackingLog) -> str:
-    """Return who wrote an entry: Origin.UPSTREAM (the pipeline's files) or Origin.NEWSROOM."""
-    return entry.origin
 
 
 def entry_judgement_label(entry: TrackingLog) -> str:

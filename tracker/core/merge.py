@@ -41,6 +41,17 @@ def stored_value(commitment, name: str):
     return getattr(commitment, name)
 
 
+def field_text(value) -> str | None:
+    """Return a field's value as the review queue keeps it (None: the file's null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 class Verdict(StrEnum):
     SAME = "same"  # the same entries as the base
     NEWER = "newer"  # the base's entries, then more

@@ -5,7 +5,7 @@ import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils import timezone
@@ -552,6 +552,14 @@ class TrackingLog(Versioned):
         return fmt.LogEntryData(**{name: getattr(self, name) for name in ENTRY_FIELDS})
 
 
+class DuplicateReason(models.TextChoices):
+    """Why the import kept another file of the same id (the rule of services.commitment_import)."""
+
+    NEWER = "newer", _("保留的版本最後更新日期較新")
+    MORE_ENTRIES = "more_entries", _("最後更新日期相同，保留的版本追蹤紀錄較多")
+    FIRST_BY_PATH = "first_by_path", _("最後更新日期與追蹤紀錄數都相同，保留路徑排序在前的檔案")
+
+
 class DuplicateCopy(models.Model):
     """A second file with an id already taken, kept whole so an editor can merge it."""
 
@@ -562,7 +570,7 @@ class DuplicateCopy(models.Model):
         verbose_name=_("保留的承諾"),
     )
     file_path = models.CharField(_("未採用的檔案"), max_length=300)
-    reason = models.CharField(_("原因"), max_length=300)
+    reason = models.CharField(_("原因"), max_length=20, choices=DuplicateReason.choices)
     last_updated = models.DateField(_("該檔最後更新"))
     log_count = models.PositiveIntegerField(_("該檔紀錄數"))
     file_text = models.TextField(_("該檔內容"))
@@ -751,7 +759,7 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(_("未變更"), default=0)
     older = models.PositiveIntegerField(_("較舊而略過"), default=0)
     failed = models.PositiveIntegerField(_("失敗"), default=0)
-    log = models.TextField(_("紀錄"), blank=True)
+    log = models.TextField(_("執行紀錄"), blank=True)
 
     class Meta:
         verbose_name = _("上游同步作業")
@@ -866,9 +874,10 @@ class SyncConflict(models.Model):
 
     @property
     def field_label(self) -> str:
+        """Return the queued field's name as editors know it (its raw name if it is gone)."""
         try:
             return str(Commitment._meta.get_field(self.field_name).verbose_name)
-        except Exception:
+        except FieldDoesNotExist:
             return self.field_name
 
 

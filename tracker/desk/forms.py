@@ -78,6 +78,24 @@ def _data_value(form, name, value):
     return str(value)
 
 
+def one_line_field(label, help_text, *, required=False, **options) -> forms.CharField:
+    """Return a wide box for one line of text (the file keeps summaries and reasons on one)."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
+        help_text=help_text,
+        **options,
+    )
+
+
+def reason_field(**options) -> forms.CharField:
+    """Return the box for a status change's reason."""
+    return one_line_field(
+        gettext_lazy("原因"), gettext_lazy("一行文字，寫入「狀態變更」紀錄"), **options
+    )
+
+
 def version_field():
     return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -150,6 +168,14 @@ class VersionedFormMixin:
             for name, bound in self._bound_items()
             if name != BASE_VERSION and bound._has_changed()
         ]
+
+    def update_arguments(self) -> dict:
+        """Return what an update service needs to refuse a stale save, and what to save."""
+        return {
+            "base_version": self.cleaned_data[BASE_VERSION],
+            "changes": self.changes(),
+            "watched": self.shown_names,
+        }
 
     def changes(self) -> dict:
         """Return field -> new value for the fields whose value the editor changed."""
@@ -253,11 +279,8 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         max_length=500,
         widget=forms.URLInput(attrs={"class": "vURLField"}),
     )
-    progress_summary = forms.CharField(
-        label=gettext_lazy("內容摘要"),
-        required=False,
-        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
-        help_text=gettext_lazy("一行文字：這份文件對這項承諾說了什麼"),
+    progress_summary = one_line_field(
+        gettext_lazy("內容摘要"), gettext_lazy("一行文字：這份文件對這項承諾說了什麼")
     )
     progress_judgement = forms.ChoiceField(
         label=gettext_lazy("判斷"),
@@ -271,12 +294,7 @@ class CommitmentForm(VersionedFormMixin, forms.ModelForm):
         required=False,
         choices=[("", gettext_lazy("（不變更）")), *Status.choices],
     )
-    status_reason = forms.CharField(
-        label=gettext_lazy("原因"),
-        required=False,
-        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
-        help_text=gettext_lazy("一行文字，寫入「狀態變更」紀錄"),
-    )
+    status_reason = reason_field()
     status_use_evidence = forms.BooleanField(
         label=gettext_lazy("以引用文件為依據"),
         required=False,
@@ -544,22 +562,17 @@ class TrackingLogDeleteForm(forms.Form):
     status_after = forms.ChoiceField(
         label=gettext_lazy("刪除後的狀態"), choices=Status.choices, required=False
     )
-    reason = forms.CharField(
-        label=gettext_lazy("原因"),
-        required=False,
-        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
-        help_text=gettext_lazy("一行文字，寫入「狀態變更」紀錄"),
-    )
+    reason = reason_field()
 
 
 class BulkStatusForm(forms.Form):
     """One new status and one reason for several commitments."""
 
     to_status = forms.ChoiceField(label=gettext_lazy("新狀態"), choices=Status.choices)
-    reason = forms.CharField(
-        label=gettext_lazy("原因"),
-        widget=forms.TextInput(attrs={"class": "vLargeTextField tracker-wide"}),
-        help_text=gettext_lazy("一行文字，每筆承諾各寫入一筆「狀態變更」紀錄"),
+    reason = one_line_field(
+        gettext_lazy("原因"),
+        gettext_lazy("一行文字，每筆承諾各寫入一筆「狀態變更」紀錄"),
+        required=True,
         error_messages={"required": gettext_lazy("變更狀態必須填寫原因")},
     )
     entry_date = forms.DateField(

@@ -21,7 +21,6 @@ from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
     JUDGEMENT_CODES,
     entry_judgement_label,
-    entry_provenance,
     statuses_after,
     timeline_entry_keys,
 )
@@ -296,7 +295,7 @@ def timeline_rows(commitment: Commitment) -> list[dict]:
                 "summary": _nullable(entry.summary),
                 "judgement": _nullable(entry.judgement),
                 "status_after": _nullable(status),
-                "provenance": entry_provenance(entry),
+                "provenance": entry.origin,
                 "judgement_label": _nullable(entry_judgement_label(entry)),
             }
         )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core.changes import editor_changes
-from tracker.core.entries import entry_facts_by_pk, entry_provenance
+from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import (
     AgencyQuestion,
     Commitment,
@@ -111,16 +111,16 @@ def _entry_items(commitments) -> list[FeedItem]:
                 link=f"{_detail(commitment.uid)}#{entry_anchor(fact.key)}",
                 guid=entry_uri(commitment.uid, fact.key),
                 date=_midnight(entry.entry_date),
-                author=_author(entry_provenance(entry)),
+                author=_author(entry.origin),
             )
         )
     return items
 
 
-def _author(provenance: str) -> str:
-    if provenance == Origin.NEWSROOM:
+def _author(origin: str) -> str:
+    if origin == Origin.NEWSROOM:
         return settings.TRACKER_PUBLISHER
-    return str(Origin(provenance).label)
+    return str(Origin(origin).label)
 
 
 def _correction_items(commitments) -> list[FeedItem]:

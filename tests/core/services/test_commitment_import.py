@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import database_snapshot
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, DuplicateCopy, Source, TrackingLog
+from tracker.core.models import Commitment, DuplicateCopy, DuplicateReason, Source, TrackingLog
 from tracker.core.services import commitment_import
 from tracker.core.services.commitment_import import commitments_import_paths
 
@@ -107,6 +107,7 @@ def test_duplicate_ids_keep_the_newer_and_set_the_other_aside(sample):
     copy = DuplicateCopy.objects.get()
     assert copy.file_text == older
     assert copy.commitment == kept
+    assert copy.reason == DuplicateReason.NEWER
 
 
 def test_duplicate_with_same_date_keeps_the_one_with_more_entries(sample):
@@ -116,6 +117,7 @@ def test_duplicate_with_same_date_keeps_the_one_with_more_entries(sample):
     report = commitments_import_paths(paths=[sample])
     assert Commitment.objects.get(uid__startswith="0d78eb7d").file_path == FOUNDING
     assert "more log entries (4 vs 1)" in report.duplicates[0]
+    assert DuplicateCopy.objects.get().reason == DuplicateReason.MORE_ENTRIES
 
 
 def test_the_same_id_at_a_new_path_with_the_old_one_gone_is_a_move(sample):

@@ -42,6 +42,7 @@ from tracker.core.models import (
     Commitment,
     ConflictKind,
     DuplicateCopy,
+    DuplicateReason,
     EntryShape,
     Origin,
     Source,
@@ -71,7 +72,19 @@ class ParsedFile:
     file_path: str
     text: str
     data: fmt.CommitmentData
-    reason: str = ""
+    kept: Kept | None = None  # set when another file of the same id was kept over this one
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Why one file of an id was kept over another: a code to store, words for the report."""
+
+    path: str
+    reason: DuplicateReason
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.path} kept: {self.detail}"
 
 
 @dataclass
@@ -367,12 +380,16 @@ def _rank(item: ParsedFile) -> tuple:
     return (item.data.last_updated, len(item.data.log))
 
 
-def _why_kept(kept: tuple, other: tuple) -> str:
+def _why_kept(path: str, kept: tuple, other: tuple) -> Kept:
+    """Return why the file at path, ranked kept, was kept over a copy ranked other."""
     if kept[0] != other[0]:
-        return f"newer last_updated ({kept[0].isoformat()} vs {other[0].isoformat()})"
+        detail = f"newer last_updated ({kept[0].isoformat()} vs {other[0].isoformat()})"
+        return Kept(path, DuplicateReason.NEWER, detail)
     if kept[1] != other[1]:
-        return f"more log entries ({kept[1]} vs {other[1]})"
-    return "same last_updated and log count; kept the first by path"
+        detail = f"more log entries ({kept[1]} vs {other[1]})"
+        return Kept(path, DuplicateReason.MORE_ENTRIES, detail)
+    detail = "same last_updated and log count; kept the first by path"
+    return Kept(path, DuplicateReason.FIRST_BY_PATH, detail)
 
 
 def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
@@ -387,8 +404,7 @@ def _choose_among_duplicate_ids(parsed: list[ParsedFile]):
         for item in items:
             if item is not best:
                 losers.append((item, best))
-                reason = _why_kept(_rank(best), _rank(item))
-                item.reason = f"{best.file_path} kept: {reason}"
+                item.kept = _why_kept(best.file_path, _rank(best), _rank(item))
     return winners, losers
 
 
@@ -612,9 +628,9 @@ def _move(current, item, snapshot_paths, report, run) -> str | None:
 def _queue_field(commitment, run, name, base, theirs, ours) -> int:
     """Queue a field both sides changed; return 1 for a new item, 0 for an updated one."""
     values = {
-        "base_value": _as_text(base),
-        "upstream_value": _as_text(theirs),
-        "our_value": _as_text(ours),
+        "base_value": merge.field_text(base),
+        "upstream_value": merge.field_text(theirs),
+        "our_value": merge.field_text(ours),
         "sync_run": run,
     }
     updated = (
@@ -643,16 +659,6 @@ def _queue_entry(commitment, run, key, row) -> int:
         sync_run=run,
     )
     return 1
-
-
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def _add_entries(current, plan, run, upstream_rows, newsroom_rows, report) -> int:
@@ -853,33 +859,31 @@ def _set_aside_copy(item: ParsedFile, uid: str, report: ImportReport, kept_path=
             "nothing of either was written"
         )
         return
-    reason = item.reason or (
-        f"{kept_path} kept: " + _why_kept(_rank_of_record(commitment), _rank(item))
-    )
-    _keep_copy(commitment, item.file_path, reason, item.data, item.text, report)
+    kept = item.kept or _why_kept(kept_path, _rank_of_record(commitment), _rank(item))
+    _keep_copy(commitment, item.file_path, kept, item.data, item.text, report)
 
 
 def _set_aside_record(current: Commitment, item: ParsedFile, report: ImportReport) -> None:
     """Keep the stored version whole when a copy from another path replaces it."""
-    reason = f"{item.file_path} kept: " + _why_kept(_rank(item), _rank_of_record(current))
+    kept = _why_kept(item.file_path, _rank(item), _rank_of_record(current))
     data = current.to_data()
-    _keep_copy(current, current.file_path, reason, data, fmt.render(data), report)
+    _keep_copy(current, current.file_path, kept, data, fmt.render(data), report)
 
 
-def _keep_copy(commitment, file_path, reason, data, text, report) -> None:
+def _keep_copy(commitment, file_path, kept: Kept, data, text, report) -> None:
     copy = DuplicateCopy.objects.filter(commitment=commitment, file_path=file_path).first()
     if copy is None or copy.file_text != text:
         DuplicateCopy.objects.update_or_create(
             commitment=commitment,
             file_path=file_path,
             defaults={
-                "reason": reason[:300],
+                "reason": kept.reason,
                 "last_updated": data.last_updated,
                 "log_count": len(data.log),
                 "file_text": text,
             },
         )
-    line = f"id {commitment.uid}: {reason}; {file_path} set aside for review"
+    line = f"id {commitment.uid}: {kept}; {file_path} set aside for review"
     if line not in report.duplicates:  # the winner and the loser of one pair both report it
         report.duplicates.append(line)
 

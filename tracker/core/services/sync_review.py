@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.core import format as fmt
 from tracker.core.models import (
     Commitment,
     ConflictKind,
@@ -55,15 +56,26 @@ def _decided(conflict: SyncConflict, state: str, user, note: str) -> SyncConflic
 
 
 def field_value(name: str, text: str | None):
-    """Return a queued field's text as the value the commitment stores."""
+    """Return a queued field's text as the value the commitment stores.
+
+    Refuses (ValidationError on "value") text that is not such a value, so an editor's
+    typing never reaches the database as something else.
+    """
     if name == "shows_reply":
+        if text not in ("true", "false"):
+            raise ValidationError({"value": _("請選擇是否附上答復")})
         return text == "true"
     if name == "created_date":
-        return dt.date.fromisoformat(text)
+        if text is None or not fmt.is_iso_date(text):
+            raise ValidationError({"value": _("日期請寫成 YYYY-MM-DD")})
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError({"value": _("沒有這一天：%(date)s") % {"date": text}}) from None
     if name == "source":
         source = Source.objects.filter(document_id=text).first()
         if source is None:
-            raise ValidationError(_("找不到答復文件 %(id)s") % {"id": text})
+            raise ValidationError({"value": _("找不到答復文件 %(id)s") % {"id": text}})
         return source
     return text
 

@@ -277,27 +277,14 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
 
     @admin.display(description=gettext_lazy("同步狀態"))
     def sync_state(self, obj):
-        open_items = SyncConflict.objects.open().filter(commitment=obj).count()
+        # Open sync items are announced at the top of the page (change_view), not in here.
         base = getattr(obj, "upstream_base", None)
-        imported = (
-            _("上游最後一次送來：%(path)s，%(when)s 匯入")
-            % {
-                "path": base.file_path,
-                "when": timezone.localtime(base.imported_at).strftime("%Y-%m-%d %H:%M"),
-            }
-            if base is not None
-            else _("沒有上游版本（編輯部新增的承諾）")
-        )
-        if not open_items:
-            return imported
-        url = reverse("admin:tracker_syncconflict_changelist")
-        return format_html(
-            '{}<br><a href="{}?commitment__id__exact={}&amp;state__exact=open">{}</a>',
-            imported,
-            url,
-            obj.pk,
-            _("%(count)d 項同步衝突待處理") % {"count": open_items},
-        )
+        if base is None:
+            return _("沒有上游版本（編輯部新增的承諾）")
+        return _("上游最後一次送來：%(path)s，%(when)s 匯入") % {
+            "path": base.file_path,
+            "when": timezone.localtime(base.imported_at).strftime("%Y-%m-%d %H:%M"),
+        }
 
     @admin.display(description=gettext_lazy("各欄位的來源"))
     def provenance(self, obj):
@@ -384,6 +371,13 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
                 .order_by("-position")
             )
             context["can_edit_entries"] = request.user.has_perm("tracker.change_trackinglog")
+            context["open_conflicts"] = (
+                SyncConflict.objects.open().filter(commitment_id=int(object_id)).count()
+            )
+            context["open_conflicts_url"] = (
+                reverse("admin:tracker_syncconflict_changelist")
+                + f"?commitment__id__exact={int(object_id)}&state__exact=open"
+            )
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     # Actions -------------------------------------------------------------------------

@@ -169,9 +169,7 @@ class TrackingLogAdmin(ServiceSaveMixin, HistoryAdmin):
         refused(
             tracking_log_editing.tracking_log_update,
             entry=obj,
-            base_version=form.cleaned_data["base_version"],
-            changes=form.changes(),
-            watched=form.shown_names,
+            **form.update_arguments(),
             mark_reviewed=bool(form.cleaned_data.get("mark_reviewed")),
             user=request.user,
         )

@@ -68,8 +68,6 @@ class SourceAdmin(ServiceSaveMixin, HistoryAdmin):
         refused(
             source_editing.source_update,
             source=obj,
-            base_version=form.cleaned_data["base_version"],
-            changes=form.changes(),
-            watched=form.shown_names,
+            **form.update_arguments(),
             user=request.user,
         )

@@ -1,6 +1,5 @@
 from django import template
 
-from tracker.core import entries
 from tracker.core.links import web_url
 from tracker.core.services.edit_conflicts import who
 
@@ -17,15 +16,3 @@ def editor_name(user) -> str:
 def web_link(url: str | None) -> str:
     """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
     return web_url(url)
-
-
-@register.filter
-def judgement_code(entry) -> str:
-    """Return the code of an entry's judgement label (tracker.core.entries)."""
-    return entries.entry_judgement_label(entry)
-
-
-@register.filter
-def judgement_text(entry) -> str:
-    """Return the wording of an entry's judgement label (tracker.core.entries)."""
-    return entries.JUDGEMENT_LABELS.get(entries.entry_judgement_label(entry), "")

@@ -13,11 +13,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from tracker.core import (
-    entries,
-    search,
-)
 from tracker.core import format as fmt
+from tracker.core import search
 from tracker.core.agencies import agency_parts
 from tracker.core.legislators import legislators_in_subject
 from tracker.core.links import web_url
@@ -115,18 +112,6 @@ def public_name(user) -> str:
     if re.search(r"[\u3400-\u9fff]", first + last):
         return f"{last}{first}"
     return " ".join(part for part in (first, last) if part)
-
-
-@register.filter
-def judgement_code(entry) -> str:
-    """Return the code of an entry's judgement label (tracker.core.entries)."""
-    return entries.entry_judgement_label(entry)
-
-
-@register.filter
-def judgement_text(entry) -> str:
-    """Return the wording of an entry's judgement label (tracker.core.entries)."""
-    return entries.JUDGEMENT_LABELS.get(entries.entry_judgement_label(entry), "")
 
 
 @register.simple_tag

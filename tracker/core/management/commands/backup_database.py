@@ -1,8 +1,7 @@
-import time
-
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.core.services.backups import BackupError, backups_prune, database_backup
+from tracker.core.management.backup_commands import backup_service_run
+from tracker.core.services.backups import backups_prune, database_backup
 
 
 class Command(BaseCommand):
@@ -29,16 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args, output, prune_days, **options):
         if prune_days is not None and prune_days < 1:
             raise CommandError(f"--prune-days must be at least 1, got {prune_days}")
-        started = time.monotonic()
-        try:
-            backup = database_backup(path=output)
-        except (BackupError, OSError) as error:
-            raise CommandError(f"no backup was written: {error}") from None
+        backup, seconds = backup_service_run(database_backup, "no backup was written", path=output)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"backed up to {backup.path} ({backup.size} bytes, "
-                f"{time.monotonic() - started:.2f} s)"
-            )
+            self.style.SUCCESS(f"backed up to {backup.path} ({backup.size} bytes, {seconds:.2f} s)")
         )
         if prune_days is not None:
             for path in backups_prune(keep_days=prune_days):

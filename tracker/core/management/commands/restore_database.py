@@ -1,9 +1,8 @@
-import time
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tracker.core.services.backups import BackupError, database_restore
+from tracker.core.management.backup_commands import backup_service_run
+from tracker.core.services.backups import database_restore
 
 
 class Command(BaseCommand):
@@ -28,14 +27,9 @@ class Command(BaseCommand):
             answer = input(f"Replace everything in the database {name} with {backup}? [yes/no] ")
             if answer.strip().lower() != "yes":
                 raise CommandError("restore cancelled: nothing was changed")
-        started = time.monotonic()
-        try:
-            safety = database_restore(path=backup)
-        except (BackupError, OSError) as error:
-            raise CommandError(f"nothing was restored: {error}") from None
+        safety, seconds = backup_service_run(database_restore, "nothing was restored", path=backup)
         self.stdout.write(
             self.style.SUCCESS(
-                f"restored {backup} in {time.monotonic() - started:.2f} s; the data it "
-                f"replaced is in {safety.path}"
+                f"restored {backup} in {seconds:.2f} s; the data it replaced is in {safety.path}"
             )
         )
