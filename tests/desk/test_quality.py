@@ -85,3 +85,15 @@ def test_unifying_to_a_spelling_outside_the_group_is_refused(editor_client):
     editor_client.post(QUALITY, {"canonical": "衛生福利部", "spelling": "教育部"})
 
     assert Commitment.objects.filter(responsible_agency="教育部").count() == 0
+
+
+def test_lists_delayed_commitments_whose_target_has_not_passed(editor_client):
+    make_commitment(title="民國未到", target_date_text="116-10-31", status=fmt.STATUS_DELAYED)
+    make_commitment(title="ISO未到", target_date_text="2999-01-01", status=fmt.STATUS_DELAYED)
+    make_commitment(title="真的延宕", target_date_text="2020-01-01", status=fmt.STATUS_DELAYED)
+    make_commitment(title="追蹤中", target_date_text="2999-01-01")
+
+    response = editor_client.get(QUALITY)
+
+    assert [c.title for c in response.context["delayed_early"]] == ["民國未到", "ISO未到"]
+    assert "2027-10-31" in response.content.decode()

@@ -234,6 +234,11 @@ class CommitmentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
 
+    def delayed_before_target(self, today=None):
+        """Return the 已延宕 commitments whose target date (ISO or 民國) has not passed."""
+        today = today or timezone.localdate()
+        return self.filter(status=Status.DELAYED, target_date__gte=today)
+
     def for_agency(self, canonical: str):
         """Return the commitments naming an agency under any of its spellings."""
         spellings = [

@@ -66,6 +66,9 @@ def quality_view(request):
         "duplicates": DuplicateCopy.objects.select_related("commitment").order_by("file_path"),
         "non_iso": non_iso,
         "alias_groups": groups,
+        "delayed_early": Commitment.objects.delayed_before_target()
+        .only("pk", "title", "target_date_text", "target_date", "status")
+        .order_by("target_date", "title"),
         "open_conflicts": SyncConflict.objects.open().count(),
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),
