@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from tracker.core import format as fmt
 from tracker.core import search
 from tracker.core.agencies import split_agencies
+from tracker.core.categories import category_members
 from tracker.core.links import web_url_problem
 
 
@@ -233,6 +234,10 @@ class CommitmentQuerySet(models.QuerySet):
         """Return the commitments whose target date has passed and that are not achieved."""
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+
+    def for_category(self, name: str):
+        """Return the commitments filed under a category's group, under any of its names."""
+        return self.filter(category__in=category_members(name))
 
     def delayed_before_target(self, today=None):
         """Return the 已延宕 commitments whose target date (ISO or 民國) has not passed."""

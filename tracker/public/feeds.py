@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.core.categories import canonical_category
 from tracker.core.changes import editor_changes
 from tracker.core.entries import entry_facts_by_pk, entry_provenance
 from tracker.core.models import (
@@ -229,7 +230,8 @@ class SiteFeed(ChangesFeed):
 
 class CategoryFeed(ChangesFeed):
     def get_object(self, request, category):
-        if not Commitment.objects.published().filter(category=category).exists():
+        category = canonical_category(category)
+        if not Commitment.objects.published().for_category(category).exists():
             raise Http404(_("沒有這個類別"))
         return category
 
@@ -243,7 +245,7 @@ class CategoryFeed(ChangesFeed):
         return reverse("public:commitment_list") + "?" + urlencode({"category": obj})
 
     def commitments(self, obj):
-        return Commitment.objects.published().filter(category=obj)
+        return Commitment.objects.published().for_category(obj)
 
 
 class AgencyFeed(ChangesFeed):

@@ -73,7 +73,7 @@ def commitment_list(request):
     rows = list(page.object_list)
     if not request.GET.get("sort"):
         # Show the order actually used: relevance for a search, latest update otherwise.
-        data = request.GET.copy()
+        data = filterset.form.data.copy()
         data["sort"] = "relevance" if query else DEFAULT_SORT
         filterset.form.data = data
     if query:
