@@ -457,6 +457,9 @@ class TrackingLog(Versioned):
     # a hash of its bytes when it was written, kept when an editor corrects it, so the sync
     # still knows which upstream entry it is.
     key = models.CharField(_("紀錄識別碼"), max_length=40, editable=False)
+    # The id of the commitment whose timeline this entry came from, when an editor merged
+    # that duplicate into this one (tracker.core.services.commitment_merge); "" otherwise.
+    merged_from = models.CharField(_("併入自"), max_length=36, blank=True, editable=False)
 
     objects = TrackingLogQuerySet.as_manager()
     history = HistoricalRecords(
@@ -503,6 +506,12 @@ class TrackingLog(Versioned):
     @property
     def is_upstream(self) -> bool:
         return self.origin == Origin.UPSTREAM
+
+    @property
+    def is_own_upstream(self) -> bool:
+        """Whether upstream delivered this entry in this commitment's own file (not in the
+        file of a duplicate merged into it)."""
+        return self.is_upstream and not self.merged_from
 
     @property
     def is_automated(self) -> bool:
@@ -552,6 +561,38 @@ class DuplicateCopy(models.Model):
 
     def __str__(self):
         return self.file_path
+
+
+class CommitmentAlias(models.Model):
+    """The id of a duplicate commitment merged into another: its address and upstream's
+    later files for it lead to the kept commitment."""
+
+    uid = models.CharField(_("併入的識別碼"), max_length=36, unique=True)
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("保留的承諾")
+    )
+    title = models.CharField(_("併入承諾的標題"), max_length=500)
+    file_path = models.CharField(_("併入承諾的檔案路徑"), max_length=300)
+    # The last file upstream delivered for the merged id (what its next file is merged
+    # against); empty when it never came from upstream.
+    upstream_text = models.TextField(_("上游檔案內容"), blank=True)
+    merged_at = models.DateTimeField(_("合併時間"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("合併者"),
+    )
+
+    class Meta:
+        verbose_name = _("已合併的承諾識別碼")
+        verbose_name_plural = _("已合併的承諾識別碼")
+        ordering = ["-merged_at", "uid"]
+
+    def __str__(self):
+        return f"{self.uid} → {self.commitment_id}"
 
 
 class SourceQuerySet(models.QuerySet):

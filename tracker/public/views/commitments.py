@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
 from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
-from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
+from tracker.core.models import (
+    Commitment,
+    CommitmentAlias,
+    Correction,
+    DuplicateCopy,
+    Status,
+    TrackingLog,
+)
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
@@ -143,8 +150,23 @@ def form_errors(form) -> list[str]:
     return [f"{label}：{problem}" for _name, label, problem in form_problems(form)]
 
 
+def _merged_into(published, **lookup) -> str | None:
+    """Return the id of the published commitment a merged duplicate now lives in."""
+    return (
+        CommitmentAlias.objects.filter(commitment__in=published, **lookup)
+        .values_list("commitment__uid", flat=True)
+        .first()
+    )
+
+
 def commitment_detail(request, uid: str):
-    commitment = get_object_or_404(Commitment.objects.published().with_timeline(), uid=uid)
+    published = Commitment.objects.published()
+    commitment = published.with_timeline().filter(uid=uid).first()
+    if commitment is None:
+        kept = _merged_into(published, uid=uid)
+        if kept is None:
+            raise Http404(_("找不到這筆承諾"))
+        return redirect("public:commitment_detail", uid=kept, permanent=True)
     siblings = (
         Commitment.objects.published()
         .filter(source_id=commitment.source_id)
@@ -187,6 +209,8 @@ def commitment_legacy_redirect(request, folder: str, name: str):
             .values_list("commitment__uid", flat=True)
             .first()
         )
+    if uid is None:
+        uid = _merged_into(published, file_path=file_path)
     if uid is None:
         raise Http404(_("找不到這個舊網址對應的承諾"))
     return redirect("public:commitment_detail", uid=uid, permanent=True)
