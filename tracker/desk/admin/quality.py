@@ -1,4 +1,5 @@
-"""Data-quality helpers: duplicate ids, non-ISO target dates, agency aliases."""
+"""Data-quality page: duplicate ids, likely duplicate commitments (with a merge for chief
+editors), wrong delays, non-ISO target dates, agency aliases and category groups."""
 
 import difflib
 from urllib.parse import quote
@@ -14,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
+from tracker.core import quality
 from tracker.core.agencies import alias_groups_in, normalise
+from tracker.core.categories import canonical_category, category_groups_in
 from tracker.core.models import Commitment, DuplicateCopy, SyncConflict
 from tracker.core.services.commitment_editing import commitments_set_agency
+from tracker.core.services.commitment_merge import commitment_merge
 from tracker.desk.admin.history import HistoryAdmin
 
 
@@ -42,11 +46,74 @@ def agency_alias_groups() -> list[dict]:
     return groups
 
 
+def category_groups() -> tuple[list[dict], list[list[str]]]:
+    """Return the category groups the data uses, with the commitments per name, and the
+    names that look alike but are in no common group (to add to tracker.core.categories)."""
+    counts = dict(Commitment.objects.order_by().values_list("category").annotate(count=Count("pk")))
+    changelist = reverse("admin:tracker_commitment_changelist")
+    groups = [
+        {
+            "canonical": canonical,
+            "url": f"{changelist}?category={quote(canonical)}",
+            "rows": [{"name": name, "count": counts.get(name, 0)} for name in names],
+        }
+        for canonical, names in sorted(category_groups_in(counts).items())
+    ]
+    ungrouped = [
+        names
+        for names in quality.near_duplicate_categories(counts)
+        if len({canonical_category(name) for name in names}) > 1
+    ]
+    return groups, ungrouped
+
+
+def likely_duplicate_pairs() -> list[dict]:
+    """Return pairs of commitments that are likely one promise, in one query."""
+    commitments = {
+        commitment.pk: commitment
+        for commitment in Commitment.objects.with_log_count()
+        .select_related("source")
+        .only(
+            "pk",
+            "uid",
+            "title",
+            "wording",
+            "status",
+            "file_path",
+            "last_updated",
+            "version",
+            "source__document_id",
+        )
+        .order_by("file_path")
+    }
+    pairs = quality.likely_duplicates(
+        quality.DuplicateCandidate(pk, row.title, row.wording, row.source.document_id, row.uid)
+        for pk, row in commitments.items()
+    )
+    result = []
+    for pair in pairs:
+        first, second = commitments[pair.first.key], commitments[pair.second.key]
+        # Suggest keeping the record the import would keep: newer, then longer timeline.
+        rank = (first.last_updated, first.log_count) >= (second.last_updated, second.log_count)
+        result.append(
+            {
+                "first": first,
+                "second": second,
+                "suggested": first if rank else second,
+                "same_title": pair.reason == quality.SAME_TITLE,
+                "ratio": f"{pair.ratio:.2f}",
+            }
+        )
+    return result
+
+
 def quality_view(request):
     """One page listing what an editor should fix, with links to fix it."""
     if not request.user.has_perm("tracker.view_commitment"):
         raise PermissionDenied
     if request.method == "POST":
+        if "merge" in request.POST:
+            return _merge(request)
         return _unify_agency(request)
     changelist = reverse("admin:tracker_commitment_changelist")
     non_iso = (
@@ -56,6 +123,7 @@ def quality_view(request):
         .order_by("target_date_text", "title")
     )
     groups = agency_alias_groups()
+    categories, ungrouped_categories = category_groups()
     for group in groups:
         for row in group["rows"]:
             row["url"] = f"{changelist}?responsible_agency__exact={quote(row['spelling'])}"
@@ -72,8 +140,51 @@ def quality_view(request):
         "open_conflicts": SyncConflict.objects.open().count(),
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),
+        "likely_duplicates": likely_duplicate_pairs(),
+        "duplicate_ratio": f"{quality.DUPLICATE_WORDING_RATIO:.1f}",
+        "can_merge": request.user.has_perm("tracker.delete_commitment"),
+        "category_groups": categories,
+        "ungrouped_categories": ungrouped_categories,
     }
     return TemplateResponse(request, "admin/tracker/quality.html", context)
+
+
+def _merge(request):
+    """Merge one likely duplicate into the other (chief editors: it deletes a record)."""
+    if not request.user.has_perm("tracker.delete_commitment"):
+        raise PermissionDenied
+    back = redirect(reverse("admin:tracker_commitment_quality") + "#likely-duplicates")
+    try:
+        seen = {
+            int(request.POST[f"{name}_pk"]): int(request.POST[f"{name}_version"])
+            for name in ("first", "second")
+        }
+        kept_pk = int(request.POST.get("kept", ""))
+    except (KeyError, ValueError):
+        messages.error(request, _("合併：請選擇要保留哪一筆承諾"))
+        return back
+    if kept_pk not in seen or len(seen) != 2:
+        messages.error(request, _("合併：請選擇要保留哪一筆承諾"))
+        return back
+    records = Commitment.objects.in_bulk(list(seen))
+    if len(records) != 2:
+        messages.error(request, _("合併：其中一筆承諾已不存在（可能已被合併），請重新整理頁面"))
+        return back
+    for pk, record in records.items():
+        record.version = seen[pk]  # the version the editor saw: a later save is refused
+    (absorbed_pk,) = set(seen) - {kept_pk}
+    kept, absorbed = records[kept_pk], records[absorbed_pk]
+    try:
+        commitment_merge(kept=kept, absorbed=absorbed, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _("合併未執行：") + " ".join(error.messages))
+        return back
+    messages.success(
+        request,
+        _("已將「%(absorbed)s」（%(uid)s）併入「%(kept)s」：時間軸合併，舊網址轉址到保留的承諾。")
+        % {"absorbed": absorbed.title, "uid": absorbed.uid, "kept": kept.title},
+    )
+    return back
 
 
 def _unify_agency(request):
