@@ -154,6 +154,8 @@ def test_a_chief_editor_merges_a_pair(chief_client, chief, twins):
     alias = CommitmentAlias.objects.get(uid=first.uid)
     assert (alias.commitment_id, alias.merged_by) == (second.pk, chief)
     assert response.context["likely_duplicates"] == []
+    change = chief_client.get(reverse("admin:tracker_commitment_change", args=[second.pk]))
+    assert f"併入自重複的承諾 {first.uid}" in change.content.decode()
 
 
 def test_a_merge_from_a_stale_page_is_refused(chief_client, twins):

@@ -240,3 +240,11 @@ def test_open_sync_items_of_the_absorbed_record_are_refused(upstream, chief):
     with pytest.raises(MergeRefused, match="同步衝突"):
         commitment_merge(kept=kept, absorbed=absorbed, by=chief)
     assert database_snapshot() == before
+
+
+def test_merged_entries_say_where_they_came_from(upstream, chief, client):
+    kept, absorbed = pair()
+    commitment_merge(kept=kept, absorbed=absorbed, by=chief)
+    html = client.get(reverse("public:commitment_detail", args=[KEPT_UID])).content.decode()
+    moved = sum(1 for row in timeline() if row.merged_from)
+    assert html.count("原屬一筆重複的承諾，已合併至此") == moved == 2
