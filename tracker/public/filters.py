@@ -43,6 +43,11 @@ def term_label(value: str) -> str:
     return _("第 %(number)s 屆") % {"number": value.lstrip("0") or value}
 
 
+def counted_label(name: str, count: int) -> str:
+    """Return a menu choice with its number of commitments, punctuated for the language."""
+    return _("%(name)s（%(count)d）") % {"name": name, "count": count}
+
+
 def agency_counts(queryset) -> Counter:
     """Return canonical agency -> number of commitments (a shared field counts for each)."""
     counts: Counter = Counter()
@@ -84,7 +89,7 @@ def _count_choices(published) -> dict[str, list]:
     years = [day.year for day in published.dates("target_date", "year")]
     return {
         "category": [
-            (name, f"{name}（{count}）")
+            (name, counted_label(name, count))
             for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
         ],
         "agency": [

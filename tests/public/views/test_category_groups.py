@@ -70,3 +70,8 @@ def test_a_group_filter_runs_a_bounded_number_of_queries(
     client.get(URL)  # fills the menus' cache
     with django_assert_max_num_queries(10):
         assert client.get(URL, {"category": "文化"}).status_code == 200
+
+
+def test_english_menu_counts_use_english_punctuation(client, culture):
+    choices = dict(client.get("/en" + URL).context["form"].fields["category"].choices)
+    assert choices["文化政策"] == "文化政策 (4)"
