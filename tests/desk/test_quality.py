@@ -140,6 +140,7 @@ def test_lists_likely_duplicates_with_a_merge_form_for_chief_editors(
     assert pair["suggested"].title == "確保疫苗供應"  # newer
     html = response.content.decode()
     assert 'name="merge"' in html
+    assert "原文相似度達 0.85" in html
     assert 'name="merge"' not in editor_client.get(QUALITY).content.decode()
     forbidden = editor_client.post(QUALITY, merge_form(first, second, kept=second))
     assert forbidden.status_code == 403

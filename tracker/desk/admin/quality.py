@@ -141,7 +141,7 @@ def quality_view(request):
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),
         "likely_duplicates": likely_duplicate_pairs(),
-        "duplicate_ratio": f"{quality.DUPLICATE_WORDING_RATIO:.1f}",
+        "duplicate_ratio": f"{quality.DUPLICATE_WORDING_RATIO:.2f}",
         "can_merge": request.user.has_perm("tracker.delete_commitment"),
         "category_groups": categories,
         "ungrouped_categories": ungrouped_categories,
