@@ -5,6 +5,7 @@ import difflib
 from urllib.parse import quote
 
 from django.contrib import admin, messages
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -18,10 +19,13 @@ from tracker.core import format as fmt
 from tracker.core import quality
 from tracker.core.agencies import alias_groups_in, normalise
 from tracker.core.categories import canonical_category, category_groups_in
+from tracker.core.data_version import data_version_for
 from tracker.core.models import Commitment, DuplicateCopy, SyncConflict, TrackingLog
 from tracker.core.services.commitment_editing import commitments_set_agency
 from tracker.core.services.commitment_merge import commitment_merge
 from tracker.desk.admin.history import HistoryAdmin
+
+aggregates = caches["aggregates"]
 
 
 def agency_alias_groups() -> list[dict]:
@@ -67,29 +71,32 @@ def category_groups() -> tuple[list[dict], list[list[str]]]:
     return groups, ungrouped
 
 
-def likely_duplicate_pairs() -> list[dict]:
-    """Return pairs of commitments that are likely one promise, in two queries."""
-    commitments = {
-        commitment.pk: commitment
-        for commitment in Commitment.objects.select_related("source")
-        .only(
-            "pk",
-            "uid",
-            "title",
-            "wording",
-            "status",
-            "file_path",
-            "last_updated",
-            "version",
-            "source__document_id",
-        )
-        .order_by("file_path")
-    }
-    pairs = quality.likely_duplicates(
-        quality.DuplicateCandidate(pk, row.title, row.wording, row.source.document_id, row.uid)
-        for pk, row in commitments.items()
-    )
-    paired = {pk for pair in pairs for pk in (pair.first.key, pair.second.key)}
+def likely_duplicate_pairs(request=None) -> list[dict]:
+    """Return pairs of commitments that are likely one promise.
+
+    Comparing every wording of a reply with the others takes half a second on the corpus,
+    so the pairs are kept per data version (any save raises it) in the aggregates cache;
+    then the page reads only the paired records.
+    """
+    key = f"likely-duplicates:{data_version_for(request).version}"
+    pairs = aggregates.get(key)
+    if pairs is None:
+        pairs = [
+            (pair.first.key, pair.second.key, pair.reason, pair.ratio)
+            for pair in quality.likely_duplicates(
+                quality.DuplicateCandidate(
+                    row.pk, row.title, row.wording, row.source.document_id, row.uid
+                )
+                for row in Commitment.objects.select_related("source")
+                .only("pk", "uid", "title", "wording", "source__document_id")
+                .order_by("file_path")
+            )
+        ]
+        aggregates.set(key, pairs)
+    paired = {pk for first, second, _reason, _ratio in pairs for pk in (first, second)}
+    commitments = Commitment.objects.only(
+        "pk", "uid", "title", "status", "file_path", "last_updated", "version"
+    ).in_bulk(paired)
     # Counted for the paired records only: a count over every record costs more than the rest.
     counts = dict(
         TrackingLog.objects.filter(commitment_id__in=paired)
@@ -97,11 +104,13 @@ def likely_duplicate_pairs() -> list[dict]:
         .values_list("commitment_id")
         .annotate(count=Count("pk"))
     )
-    for pk in paired:
-        commitments[pk].log_count = counts.get(pk, 0)
+    for commitment in commitments.values():
+        commitment.log_count = counts.get(commitment.pk, 0)
     result = []
-    for pair in pairs:
-        first, second = commitments[pair.first.key], commitments[pair.second.key]
+    for first_pk, second_pk, reason, ratio in pairs:
+        if first_pk not in commitments or second_pk not in commitments:
+            continue
+        first, second = commitments[first_pk], commitments[second_pk]
         # Suggest keeping the record the import would keep: newer, then longer timeline.
         rank = (first.last_updated, first.log_count) >= (second.last_updated, second.log_count)
         result.append(
@@ -109,8 +118,8 @@ def likely_duplicate_pairs() -> list[dict]:
                 "first": first,
                 "second": second,
                 "suggested": first if rank else second,
-                "same_title": pair.reason == quality.SAME_TITLE,
-                "ratio": f"{pair.ratio:.2f}",
+                "same_title": reason == quality.SAME_TITLE,
+                "ratio": f"{ratio:.2f}",
             }
         )
     return result
@@ -149,7 +158,7 @@ def quality_view(request):
         "open_conflicts": SyncConflict.objects.open().count(),
         "conflicts_url": reverse("admin:tracker_syncconflict_changelist") + "?state__exact=open",
         "can_change": request.user.has_perm("tracker.change_commitment"),
-        "likely_duplicates": likely_duplicate_pairs(),
+        "likely_duplicates": likely_duplicate_pairs(request),
         "duplicate_ratio": f"{quality.DUPLICATE_WORDING_RATIO:.2f}",
         "can_merge": request.user.has_perm("tracker.delete_commitment"),
         "category_groups": categories,
