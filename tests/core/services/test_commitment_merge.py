@@ -248,3 +248,18 @@ def test_merged_entries_say_where_they_came_from(upstream, chief, client):
     html = client.get(reverse("public:commitment_detail", args=[KEPT_UID])).content.decode()
     moved = sum(1 for row in timeline() if row.merged_from)
     assert html.count("原屬一筆重複的承諾，已合併至此") == moved == 2
+
+
+def test_an_absorbed_record_without_a_kept_base_syncs_without_repeating_entries(upstream, chief):
+    """A record from before the sync kept bases: its upstream entries are the alias's base."""
+    kept, absorbed = pair()
+    absorbed.upstream_base.delete()
+    absorbed = Commitment.objects.get(pk=absorbed.pk)
+    commitment_merge(kept=kept, absorbed=absorbed, by=chief)
+    assert CommitmentAlias.objects.get(uid=COPY_UID).upstream_text
+    before = len(timeline())
+
+    report = commitments_import_paths(paths=[upstream])
+
+    assert report.ok, report.failed
+    assert (report.created, len(timeline())) == (0, before)
