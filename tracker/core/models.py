@@ -563,6 +563,17 @@ class DuplicateCopy(models.Model):
         return self.file_path
 
 
+class CommitmentAliasQuerySet(models.QuerySet):
+    def published_uid(self, **lookup) -> str | None:
+        """Return the id of the published commitment an alias (found by uid or file_path)
+        leads to, or None."""
+        return (
+            self.filter(commitment__is_published=True, **lookup)
+            .values_list("commitment__uid", flat=True)
+            .first()
+        )
+
+
 class CommitmentAlias(models.Model):
     """The id of a duplicate commitment merged into another: its address and upstream's
     later files for it lead to the kept commitment."""
@@ -585,6 +596,8 @@ class CommitmentAlias(models.Model):
         related_name="+",
         verbose_name=_("合併者"),
     )
+
+    objects = CommitmentAliasQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("已合併的承諾識別碼")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -28,6 +28,7 @@ from tracker.core.changes import editor_changes
 from tracker.core.entries import entry_facts_by_pk, entry_provenance
 from tracker.core.models import (
     Commitment,
+    CommitmentAlias,
     Correction,
     EntryKind,
     EntryShape,
@@ -268,6 +269,16 @@ class AgencyFeed(ChangesFeed):
 
 
 class CommitmentFeed(ChangesFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A duplicate merged into another commitment: its feed is the kept one's.
+            kept = CommitmentAlias.objects.published_uid(uid=kwargs.get("uid"))
+            if kept is None:
+                raise
+            return redirect("public:commitment_feed", uid=kept, permanent=True)
+
     def get_object(self, request, uid):
         return get_object_or_404(Commitment.objects.published(), uid=uid)
 

@@ -128,6 +128,10 @@ def test_the_absorbed_address_redirects_permanently(upstream, chief, client):
     old_path = reverse("public:legacy", args=["國防外交", "捍衛國家主權-重複"])
     assert client.get(old_path)["Location"].endswith(KEPT_UID + "/")
     assert client.get(reverse("public:commitment_detail", args=["0" * 36])).status_code == 404
+    feed = client.get(reverse("public:commitment_feed", args=[COPY_UID]))
+    assert feed.status_code == 301
+    assert feed["Location"] == reverse("public:commitment_feed", args=[KEPT_UID])
+    assert client.get(reverse("public:commitment_feed", args=["0" * 36])).status_code == 404
 
 
 def test_a_later_upstream_file_for_the_absorbed_id_merges_into_the_kept_record(upstream, chief):

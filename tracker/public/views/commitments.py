@@ -150,20 +150,11 @@ def form_errors(form) -> list[str]:
     return [f"{label}：{problem}" for _name, label, problem in form_problems(form)]
 
 
-def _merged_into(published, **lookup) -> str | None:
-    """Return the id of the published commitment a merged duplicate now lives in."""
-    return (
-        CommitmentAlias.objects.filter(commitment__in=published, **lookup)
-        .values_list("commitment__uid", flat=True)
-        .first()
-    )
-
-
 def commitment_detail(request, uid: str):
     published = Commitment.objects.published()
     commitment = published.with_timeline().filter(uid=uid).first()
     if commitment is None:
-        kept = _merged_into(published, uid=uid)
+        kept = CommitmentAlias.objects.published_uid(uid=uid)
         if kept is None:
             raise Http404(_("找不到這筆承諾"))
         return redirect("public:commitment_detail", uid=kept, permanent=True)
@@ -210,7 +201,7 @@ def commitment_legacy_redirect(request, folder: str, name: str):
             .first()
         )
     if uid is None:
-        uid = _merged_into(published, file_path=file_path)
+        uid = CommitmentAlias.objects.published_uid(file_path=file_path)
     if uid is None:
         raise Http404(_("找不到這個舊網址對應的承諾"))
     return redirect("public:commitment_detail", uid=uid, permanent=True)
