@@ -98,3 +98,80 @@ def test_delayed_before_a_roc_target_date_is_found():
         [record("a.md", status=fmt.STATUS_DELAYED, target_date_text="116-10-31")], TODAY
     )
     assert checks(found) == [(quality.DELAYED_EARLY, "a.md", True)]
+
+
+def candidate(key, title, wording, reply="reply-1", uid=""):
+    return quality.DuplicateCandidate(key, title, wording, reply, uid or key)
+
+
+def test_same_title_is_a_likely_duplicate_whatever_the_reply_and_punctuation():
+    found = quality.likely_duplicates(
+        [
+            candidate("a", "增設幼兒園 3000 班", "甲", reply="r1"),
+            candidate("b", "增設幼兒園3000班。", "乙", reply="r2"),
+            candidate("c", "增設幼兒園", "丙", reply="r1"),
+        ]
+    )
+    assert [(p.first.key, p.second.key, p.reason) for p in found] == [
+        ("a", "b", quality.SAME_TITLE)
+    ]
+
+
+def test_near_identical_wording_counts_only_within_one_reply():
+    # 社會福利/2022-保護案件通報.md and 2023-兒虐案件處理.md: one promise, reworded.
+    wording = (
+        "地方政府主管機關於受理教保服務機構不當對待之通報案件後，應於3個工作日內將案件移送調查。"
+    )
+    reworded = (
+        "地方政府主管機關於受理教保服務機構不當對待之通報案件後，"
+        "應於3個工作日內將案件移送有管轄權之機關調查。"
+    )
+    assert (
+        quality.wording_ratio(quality.comparable_text(wording), quality.comparable_text(reworded))
+        >= quality.DUPLICATE_WORDING_RATIO
+    )
+    found = quality.likely_duplicates(
+        [
+            candidate("a", "三日內通報", wording),
+            candidate("b", "兒虐案件處理", reworded),
+            candidate("c", "另一答復", wording, reply="r2"),
+            candidate("d", "不同承諾", "長照據點將擴充至每一國中學區一處。"),
+        ]
+    )
+    assert [(p.first.key, p.second.key, p.reason) for p in found] == [
+        ("a", "b", quality.SIMILAR_WORDING)
+    ]
+    assert 0.9 <= found[0].ratio < 1
+
+
+def test_two_files_of_one_id_are_left_to_the_duplicate_id_check():
+    found = quality.likely_duplicates(
+        [
+            candidate("x/a.md", "同一", "同一", uid="id-1"),
+            candidate("y/a.md", "同一", "同一", uid="id-1"),
+        ]
+    )
+    assert found == []
+
+
+def test_findings_list_likely_duplicate_commitments():
+    found = quality.findings(
+        [
+            record("a.md", title="同標題", wording="甲"),
+            record("b.md", title="同標題", wording="乙"),
+        ],
+        [],
+        TODAY,
+    )
+    assert checks(found) == [(quality.LIKELY_DUPLICATE, "a.md / b.md", True)]
+    assert found[0].message.startswith("same title")
+
+
+def test_likely_duplicates_in_the_shared_corpus(corpus_commitments):
+    records, _duplicates, errors = quality.records_from_files([corpus_commitments])
+    assert errors == []
+    found = quality.duplicate_commitments(records)
+    wheres = {item.where for item in found}
+    assert "教育/111-增設幼兒園3000班.md / 教育/2022-增設幼兒園3000班.md" in wheres
+    assert "社會福利/2022-保護案件通報.md / 社會福利/2023-兒虐案件處理.md" in wheres
+    assert len(found) >= 50

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from tracker.core import format as fmt
 from tracker.core import search
 from tracker.core.agencies import canonical_agency, split_agencies
+from tracker.core.categories import category_members
 from tracker.core.links import web_url_problem
 
 
@@ -249,6 +250,15 @@ class CommitmentQuerySet(models.QuerySet):
         """Return the commitments whose target date has passed and that are not achieved."""
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+
+    def for_category(self, name: str):
+        """Return the commitments filed under a category's group, under any of its names."""
+        return self.filter(category__in=category_members(name))
+
+    def delayed_before_target(self, today=None):
+        """Return the 已延宕 commitments whose target date (ISO or 民國) has not passed."""
+        today = today or timezone.localdate()
+        return self.filter(status=Status.DELAYED, target_date__gte=today)
 
     def agency_spellings(self, name: str) -> list[str]:
         """Return the agency fields (as written) that name an agency under any spelling."""
@@ -492,6 +502,9 @@ class TrackingLog(Versioned):
     # a hash of its bytes when it was written, kept when an editor corrects it, so the sync
     # still knows which upstream entry it is.
     key = models.CharField(_("紀錄識別碼"), max_length=40, editable=False)
+    # The id of the commitment whose timeline this entry came from, when an editor merged
+    # that duplicate into this one (tracker.core.services.commitment_merge); "" otherwise.
+    merged_from = models.CharField(_("併入自"), max_length=36, blank=True, editable=False)
 
     objects = TrackingLogQuerySet.as_manager()
     history = HistoricalRecords(
@@ -538,6 +551,12 @@ class TrackingLog(Versioned):
     @property
     def is_upstream(self) -> bool:
         return self.origin == Origin.UPSTREAM
+
+    @property
+    def is_own_upstream(self) -> bool:
+        """Whether upstream delivered this entry in this commitment's own file (not in the
+        file of a duplicate merged into it)."""
+        return self.is_upstream and not self.merged_from
 
     @property
     def is_automated(self) -> bool:
@@ -595,6 +614,51 @@ class DuplicateCopy(models.Model):
 
     def __str__(self):
         return self.file_path
+
+
+class CommitmentAliasQuerySet(models.QuerySet):
+    def published_uid(self, **lookup) -> str | None:
+        """Return the id of the published commitment an alias (found by uid or file_path)
+        leads to, or None."""
+        return (
+            self.filter(commitment__is_published=True, **lookup)
+            .values_list("commitment__uid", flat=True)
+            .first()
+        )
+
+
+class CommitmentAlias(models.Model):
+    """The id of a duplicate commitment merged into another: its address and upstream's
+    later files for it lead to the kept commitment."""
+
+    uid = models.CharField(_("併入的識別碼"), max_length=36, unique=True)
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("保留的承諾")
+    )
+    title = models.CharField(_("併入承諾的標題"), max_length=500)
+    file_path = models.CharField(_("併入承諾的檔案路徑"), max_length=300)
+    # The last file upstream delivered for the merged id (what its next file is merged
+    # against); empty when it never came from upstream.
+    upstream_text = models.TextField(_("上游檔案內容"), blank=True)
+    merged_at = models.DateTimeField(_("合併時間"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("合併者"),
+    )
+
+    objects = CommitmentAliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("已合併的承諾識別碼")
+        verbose_name_plural = _("已合併的承諾識別碼")
+        ordering = ["-merged_at", "uid"]
+
+    def __str__(self):
+        return f"{self.uid} → {self.commitment_id}"
 
 
 class ReplyToReview(Source):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import os
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ CATEGORY = "near_duplicate_category"
 SOURCE_DISAGREES = "source_disagrees"
 LOG_ORDER = "log_order"
 DELAYED_EARLY = "delayed_before_target"
+LIKELY_DUPLICATE = "likely_duplicate"
 
 # Check -> (title, whether its findings need an editor). Findings of the others are
 # information: the data is usable as it is (aliases are grouped, ROC dates understood).
@@ -36,7 +39,18 @@ CHECKS: dict[str, tuple[str, bool]] = {
     SOURCE_DISAGREES: ("同一答復在不同承諾中的資料不一致", True),
     LOG_ORDER: ("追蹤紀錄未依日期排列", True),
     DELAYED_EARLY: ("目標日期未到卻標為已延宕", True),
+    LIKELY_DUPLICATE: ("可能重複的承諾（同標題，或同一答復中原文幾乎相同）", True),
 }
+
+# Two commitments from one reply whose wordings, compared without spaces and punctuation,
+# have a difflib ratio (2 × matching characters / both lengths) of at least this are likely
+# one promise extracted twice. Read on the shared corpus: pairs of one reply at 0.85 and above
+# are one promise reworded (a clause added, 碳費 "初期以大排放源（年排放2.5萬噸以上）為主"),
+# and so are most between 0.8 and 0.85; below, distinct promises on one subject appear.
+# The page leads to a chief editor's decision, so it errs on showing a few more.
+DUPLICATE_WORDING_RATIO = 0.85
+SAME_TITLE = "same_title"
+SIMILAR_WORDING = "similar_wording"
 
 _GENERIC_SUFFIXES = ("政策", "管理", "體系", "建設", "產業", "發展", "保護", "事務")
 
@@ -63,6 +77,8 @@ class Record:
     reply: fmt.ReplyData | None
     entry_dates: list[dt.date] = field(default_factory=list)
     log_reasons: list[str] = field(default_factory=list)
+    title: str = ""
+    wording: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,6 +274,104 @@ def delayed_before_target(records: Iterable[Record], today: dt.date) -> list[Fin
     return result
 
 
+def comparable_text(text: str) -> str:
+    """Return a text without spaces, punctuation and symbols, letters folded to lower case."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKC", text).casefold()
+        if unicodedata.category(char)[0] in "LN"
+    )
+
+
+def wording_ratio(first: str, second: str) -> float:
+    """Return how alike two comparable texts are (difflib's ratio, 0 to 1)."""
+    matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
+    if matcher.real_quick_ratio() < DUPLICATE_WORDING_RATIO:
+        return matcher.real_quick_ratio()
+    if matcher.quick_ratio() < DUPLICATE_WORDING_RATIO:
+        return matcher.quick_ratio()
+    return matcher.ratio()
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """What the duplicate check reads of one commitment."""
+
+    key: object  # whatever the caller finds the commitment by (a row id, a file path)
+    title: str
+    wording: str
+    document_id: str
+    uid: str = ""  # two files of one id are the duplicate-id check's
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    first: DuplicateCandidate
+    second: DuplicateCandidate
+    reason: str  # SAME_TITLE or SIMILAR_WORDING
+    ratio: float  # of the wordings
+
+
+def likely_duplicates(candidates: Iterable[DuplicateCandidate]) -> list[LikelyDuplicate]:
+    """Return pairs of commitments that are likely one promise: the same title (compared
+    without spaces and punctuation), or, from the same reply, wordings whose ratio reaches
+    DUPLICATE_WORDING_RATIO. Each pair once, in the candidates' order."""
+    candidates = list(candidates)
+    texts = [comparable_text(item.wording) for item in candidates]
+    by_title: dict[str, list[int]] = defaultdict(list)
+    by_reply: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(candidates):
+        by_title[comparable_text(item.title)].append(index)
+        by_reply[item.document_id].append(index)
+    pairs: dict[tuple[int, int], str] = {}
+
+    def one_id(first: int, second: int) -> bool:
+        return bool(candidates[first].uid) and candidates[first].uid == candidates[second].uid
+
+    for title, indexes in by_title.items():
+        if title:
+            for position, first in enumerate(indexes):
+                for second in indexes[position + 1 :]:
+                    if not one_id(first, second):
+                        pairs[(first, second)] = SAME_TITLE
+    for indexes in by_reply.values():
+        for position, first in enumerate(indexes):
+            for second in indexes[position + 1 :]:
+                if (first, second) in pairs or one_id(first, second):
+                    continue
+                if not texts[first] or not texts[second]:
+                    continue
+                if wording_ratio(texts[first], texts[second]) >= DUPLICATE_WORDING_RATIO:
+                    pairs[(first, second)] = SIMILAR_WORDING
+    return [
+        LikelyDuplicate(
+            candidates[first],
+            candidates[second],
+            reason,
+            difflib.SequenceMatcher(None, texts[first], texts[second], autojunk=False).ratio(),
+        )
+        for (first, second), reason in sorted(pairs.items())
+    ]
+
+
+def duplicate_commitments(records: Iterable[Record]) -> list[Finding]:
+    found = likely_duplicates(
+        DuplicateCandidate(
+            record.file_path, record.title, record.wording, record.source.document_id, record.uid
+        )
+        for record in records
+    )
+    return [
+        _finding(
+            LIKELY_DUPLICATE,
+            f"{pair.first.key} / {pair.second.key}",
+            ("same title" if pair.reason == SAME_TITLE else "similar wording from one reply")
+            + f"; wording ratio {pair.ratio:.2f}",
+        )
+        for pair in found
+    ]
+
+
 def findings(
     records: list[Record], duplicates: Iterable[Duplicate], today: dt.date
 ) -> list[Finding]:
@@ -270,6 +384,7 @@ def findings(
         *source_disagreements(records),
         *log_order(records),
         *delayed_before_target(records, today),
+        *duplicate_commitments(records),
     ]
 
 
@@ -284,6 +399,8 @@ def record_from_data(data: fmt.CommitmentData, file_path: str) -> Record:
         source=data.source,
         reply=data.reply,
         entry_dates=[entry.entry_date for entry in data.log],
+        title=data.title,
+        wording=data.wording,
     )
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -23,11 +23,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.core.categories import canonical_category
 from tracker.core.changes import editor_changes
 from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import (
     AgencyQuestion,
     Commitment,
+    CommitmentAlias,
     Correction,
     EntryKind,
     EntryShape,
@@ -230,7 +232,8 @@ class SiteFeed(ChangesFeed):
 
 class CategoryFeed(ChangesFeed):
     def get_object(self, request, category):
-        if not Commitment.objects.published().filter(category=category).exists():
+        category = canonical_category(category)
+        if not Commitment.objects.published().for_category(category).exists():
             raise Http404(_("沒有這個類別"))
         return category
 
@@ -244,7 +247,7 @@ class CategoryFeed(ChangesFeed):
         return reverse("public:commitment_list") + "?" + urlencode({"category": obj})
 
     def commitments(self, obj):
-        return Commitment.objects.published().filter(category=obj)
+        return Commitment.objects.published().for_category(obj)
 
 
 class AgencyFeed(ChangesFeed):
@@ -267,6 +270,16 @@ class AgencyFeed(ChangesFeed):
 
 
 class CommitmentFeed(ChangesFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A duplicate merged into another commitment: its feed is the kept one's.
+            kept = CommitmentAlias.objects.published_uid(uid=kwargs.get("uid"))
+            if kept is None:
+                raise
+            return redirect("public:commitment_feed", uid=kept, permanent=True)
+
     def get_object(self, request, uid):
         return get_object_or_404(Commitment.objects.published(), uid=uid)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
 from tracker.core.agencies import split_agencies
+from tracker.core.categories import canonical_category, grouped_counts
 from tracker.core.models import Commitment, Status
 
 NO_TARGET = "none"
@@ -40,6 +41,11 @@ def session_label(value: str) -> str:
 
 def term_label(value: str) -> str:
     return _("第 %(number)s 屆") % {"number": value.lstrip("0") or value}
+
+
+def counted_label(name: str, count: int) -> str:
+    """Return a menu choice with its number of commitments, punctuated for the language."""
+    return _("%(name)s（%(count)d）") % {"name": name, "count": count}
 
 
 def agency_counts(queryset) -> Counter:
@@ -71,7 +77,9 @@ def filter_choices(request=None) -> dict[str, list]:
 
 
 def _count_choices(published) -> dict[str, list]:
-    categories = published.order_by().values("category").annotate(n=Count("pk"))
+    categories = grouped_counts(
+        published.order_by().values_list("category").annotate(n=Count("pk"))
+    )
     agencies = agency_counts(published)
     pairs = list(
         published.order_by().values_list("source__term", "source__session_period").distinct()
@@ -81,8 +89,8 @@ def _count_choices(published) -> dict[str, list]:
     years = [day.year for day in published.dates("target_date", "year")]
     return {
         "category": [
-            (row["category"], f"{row['category']}（{row['n']}）")
-            for row in sorted(categories, key=lambda row: (-row["n"], row["category"]))
+            (name, counted_label(name, count))
+            for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
         ],
         "agency": [
             (name, f"{name}（{count}）")
@@ -105,7 +113,9 @@ class CommitmentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("狀態"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    category = django_filters.ChoiceFilter(label=_("類別"), empty_label=_("全部類別"))
+    category = django_filters.ChoiceFilter(
+        label=_("類別"), method="filter_category", empty_label=_("全部類別")
+    )
     agency = django_filters.ChoiceFilter(
         label=_("負責機關"), method="filter_agency", empty_label=_("全部機關")
     )
@@ -132,6 +142,10 @@ class CommitmentFilter(django_filters.FilterSet):
         fields = ["q", "status", "category", "agency", "term", "session", "target_year"]
 
     def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("category"):
+            # Any name of a category group selects the group (文化 reads as 文化政策).
+            data = data.copy()
+            data["category"] = canonical_category(data["category"])
         super().__init__(data, *args, **kwargs)
         for name, choices in filter_choices(self.request).items():
             self.filters[name].extra["choices"] = choices
@@ -155,6 +169,9 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(search.parse_query(value))
+
+    def filter_category(self, queryset, name, value):
+        return queryset.for_category(value)
 
     def filter_agency(self, queryset, name, value):
         return queryset.for_agency(value)

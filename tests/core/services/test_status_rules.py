@@ -4,12 +4,14 @@ import pytest
 
 from tests.factories import make_commitment, make_log
 from tracker.core import format as fmt
-from tracker.core.models import Commitment
+from tracker.core.models import Commitment, EntryKind, EntryShape, Origin
 from tracker.core.services.commitment_export import commitment_render
 from tracker.core.services.commitment_import import commitments_import_paths
 from tracker.core.services.status_rules import (
     RULE_DELAYED,
+    RULE_NOT_DUE,
     RULE_STALE,
+    Decision,
     StatusRulesError,
     commitments_update_statuses,
     decide,
@@ -230,3 +232,86 @@ def test_rules_reproduce_the_pipeline_entries_byte_for_byte(corpus_commitments, 
         assert len(report.changes) == len(files)
         for commitment in Commitment.objects.with_timeline():
             assert commitment_render(commitment=commitment) == files[commitment.file_path]
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("116-10-31", "目標日期 116-10-31（2027-10-31）未到，更正誤判的已延宕"),
+        ("2027-10-31", "目標日期 2027-10-31 未到，更正誤判的已延宕"),
+        (TODAY.isoformat(), f"目標日期 {TODAY.isoformat()} 未到，更正誤判的已延宕"),
+    ],
+)
+def test_delayed_before_its_target_date_goes_back_to_tracking(target, reason):
+    decision = decide(
+        status=fmt.STATUS_DELAYED, target_date_text=target, last_entry_date=RECENT, today=TODAY
+    )
+    assert decision == Decision(RULE_NOT_DUE, fmt.STATUS_TRACKING, reason)
+
+
+@pytest.mark.parametrize("before", [fmt.STATUS_STALE, fmt.STATUS_TRACKING])
+def test_wrong_delay_returns_to_the_status_it_came_from(before):
+    decision = decide(
+        status=fmt.STATUS_DELAYED,
+        target_date_text="116-10-31",
+        last_entry_date=RECENT,
+        today=TODAY,
+        status_before_delay=before,
+    )
+    assert decision.to_status == before
+
+
+@pytest.mark.parametrize("target", [None, "", "YYYY-05-31", "2026-07-31", "115-07-31"])
+def test_delayed_with_a_passed_or_undetermined_target_stays(target):
+    assert (
+        decide(
+            status=fmt.STATUS_DELAYED, target_date_text=target, last_entry_date=RECENT, today=TODAY
+        )
+        is None
+    )
+
+
+@pytest.mark.django_db
+def test_update_corrects_a_wrong_delay_through_a_rule_entry_and_keeps_history():
+    commitment = make_commitment(target_date_text="116-10-31", status=fmt.STATUS_DELAYED)
+    make_log(
+        commitment,
+        kind=EntryKind.STATUS_CHANGE,
+        shape=EntryShape.STATUS_RULE,
+        text="",
+        from_status=fmt.STATUS_TRACKING,
+        to_status=fmt.STATUS_DELAYED,
+        reason="目標日期 116-10-31 已過",
+    )
+    report = commitments_update_statuses(today=dt.date(2026, 2, 1))
+    assert [(c.uid, c.rule, c.to_status) for c in report.changes] == [
+        (commitment.uid, RULE_NOT_DUE, fmt.STATUS_TRACKING)
+    ]
+    commitment = Commitment.objects.with_timeline().get(pk=commitment.pk)
+    assert commitment.status == fmt.STATUS_TRACKING
+    entry = list(commitment.log_entries.all())[-1]
+    # Marked as the newsroom's rule, as the date rule marks its entries: no editor.
+    assert (entry.origin, entry.created_by_id) == (Origin.NEWSROOM, None)
+    assert commitment_render(commitment=commitment).endswith(
+        "### 2026-02-01 [狀態變更]\n**狀態**：已延宕 → 追蹤中\n"
+        "**原因**：目標日期 116-10-31（2027-10-31）未到，更正誤判的已延宕\n"
+    )
+    assert commitment.history.first().status == fmt.STATUS_TRACKING
+    assert commitment.history.count() >= 2
+    assert commitments_update_statuses(today=dt.date(2026, 2, 1)).changes == []
+    assert "1 已延宕 corrected" in report.summary()
+
+
+@pytest.mark.django_db
+def test_corpus_wrong_delays_are_corrected(corpus_commitments, tmp_path):
+    """花東鐵路 (116-10-31, 已延宕 by a text comparison) is corrected; real delays stay."""
+    assert commitments_import_paths(paths=[corpus_commitments]).ok
+    today = dt.date(2026, 2, 1)
+    wrong = {
+        c.file_path
+        for c in Commitment.objects.filter(status=fmt.STATUS_DELAYED)
+        if c.target_date is not None and c.target_date >= today
+    }
+    assert "交通建設/117-花東鐵路通車.md" in wrong
+    report = commitments_update_statuses(today=today, dry_run=True)
+    assert {c.file_path for c in report.changes if c.rule == RULE_NOT_DUE} == wrong

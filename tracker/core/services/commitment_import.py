@@ -40,6 +40,7 @@ from tracker.core.files import UnreadableFile, file_kind, open_regular_file
 from tracker.core.models import (
     ENTRY_FIELDS,
     Commitment,
+    CommitmentAlias,
     ConflictKind,
     DuplicateCopy,
     DuplicateReason,
@@ -52,6 +53,7 @@ from tracker.core.models import (
     UpstreamBase,
     file_path_problem,
 )
+from tracker.core.services.commitment_merge import PARKED, place_in_date_order
 from tracker.core.services.search_index import (
     search_document_commitment_set,
     search_document_source_set,
@@ -423,6 +425,12 @@ def _import_batch(
             document_id__in={item.data.source.document_id for item in batch}
         )
     }
+    aliases = {
+        alias.uid: alias
+        for alias in CommitmentAlias.objects.filter(
+            uid__in=[item.data.id for item in batch if item.data.id not in existing]
+        )
+    }
     path_owners = dict(
         Commitment.objects.filter(file_path__in=[item.file_path for item in batch]).values_list(
             "file_path", "uid"
@@ -430,6 +438,9 @@ def _import_batch(
     )
     for item in batch:
         current = existing.get(item.data.id)
+        if current is None and item.data.id in aliases:
+            _import_alias_file(item, aliases[item.data.id], run, report)
+            continue
         # Another file of this snapshot holds the stored path with this id: two copies. The
         # stored record stays unless the incoming copy is strictly newer.
         if (
@@ -460,6 +471,74 @@ def _import_batch(
         setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome == "created":
             report.created_ids.add(item.data.id)
+
+
+def _import_alias_file(item: ParsedFile, alias, run: SyncRun, report: ImportReport) -> None:
+    try:
+        with transaction.atomic():
+            outcome = _merge_alias(item, alias, run, report)
+    except (ImportFileError, DatabaseError, fmt.FormatError) as error:
+        report.failed.append(f"{item.display}: {error}")
+        return
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _merge_alias(item: ParsedFile, alias, run: SyncRun, report: ImportReport) -> str:
+    """Merge upstream's file for an id merged into another record into the kept record.
+
+    Upstream's new entries join the kept timeline by date, marked with the merged id; the
+    file's fields are not taken (the kept record's stand), and entries upstream rewrote or
+    dropped stay as they are. The file is then the merged id's base for the next sync.
+    """
+    data = item.data
+    _check_lengths(data)
+    if alias.upstream_text == item.text:
+        return "unchanged"
+    kept = Commitment.objects.locked(alias.commitment_id)
+    base = fmt.parse(alias.upstream_text) if alias.upstream_text else None
+    if base is not None:
+        base_log, base_last_updated = base.log, base.last_updated
+    else:
+        base_log = [
+            row.to_data()
+            for row in kept.log_entries.filter(merged_from=alias.uid, origin=Origin.UPSTREAM)
+        ]
+        base_last_updated = None
+    plan = merge.plan_entries(
+        base_log,
+        data.log,
+        base_last_updated=base_last_updated,
+        incoming_last_updated=data.last_updated,
+    )
+    where = f"{item.file_path} (id {alias.uid}, merged into {kept.file_path})"
+    if plan.verdict == merge.Verdict.OLDER:
+        report.changes.append(f"{where}: older than the last imported file, skipped")
+        return "older"
+    ours = list(kept.log_entries.order_by("position"))
+    added = []
+    for index, (key, entry) in enumerate(plan.appended):
+        row = _log_entry(kept, PARKED + index, entry, key=key, run=run)
+        row.merged_from = alias.uid
+        if TrackingLog.objects.filter(commitment=kept, key=key).exists():
+            row.key = row.next_key()
+        row._change_reason = _sync_reason(run)
+        row.save()
+        added.append(row)
+    notes = [f"{len(added)} new entries"]
+    if added:
+        place_in_date_order(kept, ours, added)
+        kept.last_updated = max(kept.last_updated, *(row.entry_date for row in added))
+        kept._change_reason = _sync_reason(run)
+        kept.save()
+        search_document_commitment_set(commitment=kept)
+    if plan.vanished:
+        notes.append(f"{len(plan.vanished)} entries upstream rewrote or dropped left as they are")
+    notes.append("its fields are not taken (the kept record's stand)")
+    alias.upstream_text = item.text
+    alias.file_path = item.file_path
+    alias.save()
+    report.changes.append(f"{where}: {'; '.join(notes)}")
+    return "merged"
 
 
 def _rank_of_record(commitment: Commitment) -> tuple:
@@ -515,7 +594,7 @@ def _base_from(commitment: Commitment) -> fmt.CommitmentData:
     """Return what upstream last had, for a record no sync has merged yet: its own upstream
     values and entries (a record made before the sync kept its base)."""
     data = commitment.to_data()
-    data.log = [row.to_data() for row in commitment.log_entries.all() if row.is_upstream]
+    data.log = [row.to_data() for row in commitment.log_entries.all() if row.is_own_upstream]
     return data
 
 
@@ -523,8 +602,10 @@ def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> s
     data = item.data
     reason = _sync_reason(run)
     rows = list(current.log_entries.all())
-    upstream_rows = {row.key: row for row in rows if row.is_upstream}
-    newsroom_rows = [row for row in rows if not row.is_upstream]
+    # Entries of a duplicate merged into this record are placed like the newsroom's: by date,
+    # never rewritten by this record's own file.
+    upstream_rows = {row.key: row for row in rows if row.is_own_upstream}
+    newsroom_rows = [row for row in rows if not row.is_own_upstream]
     base_keys = plan.base_keys
     base_by_key = dict(zip(base_keys, base.log, strict=True))
     entries_touched = set(upstream_rows) != set(base_keys) or any(

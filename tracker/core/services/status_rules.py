@@ -11,6 +11,15 @@ each change writes the same 狀態變更 entry the upstream pipeline writes:
 
 The rules only move a commitment forward (追蹤中/無更新 → 已延宕, 追蹤中 → 無更新) and never
 touch 已達成, so applying them twice changes nothing the second time.
+
+One rule moves back: a 已延宕 whose target date has not passed (read as ISO or as a 民國
+date) is a wrong status. Upstream compared 民國 dates as text ("116-10-31" < "2026-…"), so
+it delayed commitments due in 2027. The correction returns the commitment to the status it
+had before the timeline's latest change into 已延宕 (追蹤中 or 無更新; 追蹤中 when the
+timeline does not say), the status the target rule would have left it in, and writes why:
+
+    **狀態**：已延宕 → 追蹤中
+    **原因**：目標日期 116-10-31（2027-10-31）未到，更正誤判的已延宕
 """
 
 from __future__ import annotations
@@ -25,13 +34,14 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce
 
 from tracker.core import format as fmt
-from tracker.core.models import Commitment
+from tracker.core.models import Commitment, EntryKind
 from tracker.core.services import timeline
 from tracker.core.services.timeline import commitment_change_status
 
 STALE_MONTHS = 6
 RULE_DELAYED = "delayed"
 RULE_STALE = "stale"
+RULE_NOT_DUE = "not_due"
 STALE_REASON = f"超過{STALE_MONTHS}個月無更新"
 
 
@@ -52,6 +62,16 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def not_due_reason(target_date_text: str, target: dt.date) -> str:
+    """Return the 原因 line of a correction of a 已延宕 whose target date has not come."""
+    meaning = " " if fmt.is_iso_date(target_date_text.strip()) else f"（{target.isoformat()}）"
+    return f"目標日期 {target_date_text}{meaning}未到，更正誤判的已延宕"
+
+
+# The statuses a wrong 已延宕 may go back to: those the target rule moves from.
+_RESTORABLE = (fmt.STATUS_TRACKING, fmt.STATUS_STALE)
+
+
 @dataclass(frozen=True)
 class Decision:
     rule: str
@@ -65,6 +85,7 @@ def decide(
     target_date_text: str | None,
     last_entry_date: dt.date,
     today: dt.date,
+    status_before_delay: str | None = None,
 ) -> Decision | None:
     """Return the status change the rules call for, or None.
 
@@ -72,6 +93,9 @@ def decide(
     achieved 已延宕; otherwise a 追蹤中 commitment whose latest timeline entry is six calendar
     months old or older becomes 無更新. A delayed commitment stays delayed when it also
     goes quiet: flipping it to 無更新 would be undone by the target rule on the next run.
+    A 已延宕 whose target date is understood and has not passed goes back to
+    ``status_before_delay`` (追蹤中 unless that is 無更新); one without a readable target
+    date stays, as nothing contradicts it.
     """
     if status == fmt.STATUS_ACHIEVED:
         return None
@@ -80,6 +104,11 @@ def decide(
         if status == fmt.STATUS_DELAYED:
             return None
         return Decision(RULE_DELAYED, fmt.STATUS_DELAYED, delayed_reason(target_date_text))
+    if target is not None and status == fmt.STATUS_DELAYED:
+        back = status_before_delay if status_before_delay in _RESTORABLE else None
+        return Decision(
+            RULE_NOT_DUE, back or fmt.STATUS_TRACKING, not_due_reason(target_date_text, target)
+        )
     if status == fmt.STATUS_TRACKING and last_entry_date <= months_before(today, STALE_MONTHS):
         return Decision(RULE_STALE, fmt.STATUS_STALE, STALE_REASON)
     return None
@@ -128,7 +157,8 @@ class StatusReport:
             f"{len(self.changes)} {verb} on {self.today.isoformat()}: "
             f"{self.count(RULE_DELAYED)} → {fmt.STATUS_DELAYED} (target date passed), "
             f"{self.count(RULE_STALE)} → {fmt.STATUS_STALE} "
-            f"(no timeline entry for {STALE_MONTHS} months); "
+            f"(no timeline entry for {STALE_MONTHS} months), "
+            f"{self.count(RULE_NOT_DUE)} {fmt.STATUS_DELAYED} corrected (target date not passed); "
             f"{len(self.unparseable)} target dates not understood, "
             f"{len(self.skipped)} skipped"
         )
@@ -158,6 +188,18 @@ def commitments_update_statuses(*, today: dt.date, dry_run: bool = False) -> Sta
     return report
 
 
+def _status_before_delay(commitment: Commitment) -> str | None:
+    """Return the status a 已延宕 commitment's latest change into 已延宕 came from."""
+    if commitment.status != fmt.STATUS_DELAYED:
+        return None
+    return (
+        commitment.log_entries.filter(kind=EntryKind.STATUS_CHANGE, to_status=fmt.STATUS_DELAYED)
+        .order_by("-position")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+
+
 def _apply(commitment: Commitment, report: StatusReport) -> None:
     if target_date_not_understood(commitment.target_date_text):
         report.unparseable.append(
@@ -173,6 +215,7 @@ def _apply(commitment: Commitment, report: StatusReport) -> None:
         target_date_text=commitment.target_date_text,
         last_entry_date=commitment.last_entry_date,
         today=report.today,
+        status_before_delay=_status_before_delay(commitment),
     )
     if decision is None:
         return

@@ -27,6 +27,7 @@ from tracker.core.services.commitment_export import commitment_render
 from tracker.core.services.edit_conflicts import edits_between, who
 from tracker.desk.admin.filters import (
     AgencyFilter,
+    CategoryFilter,
     OverdueFilter,
     ReviewFilter,
     TargetDateFormatFilter,
@@ -66,7 +67,7 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
     )
     list_filter = (
         "status",
-        "category",
+        CategoryFilter,
         AgencyFilter,
         TermSessionFilter,
         OverdueFilter,

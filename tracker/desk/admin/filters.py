@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.core import format as fmt
 from tracker.core.agencies import split_agencies
+from tracker.core.categories import canonical_category
 from tracker.core.models import Commitment, Source, Status, TrackingLog
 from tracker.core.services.timeline import today
 
@@ -32,6 +33,22 @@ class AgencyFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(responsible_agency__in=self.spellings.get(self.value(), ()))
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Categories with their groups merged (文化 and 文化政策 are one choice)."""
+
+    title = _("類別（相近類別合併）")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        names = Commitment.objects.order_by().values_list("category", flat=True).distinct()
+        return [(name, name) for name in sorted({canonical_category(name) for name in names})]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.for_category(self.value())
         return queryset
 
 

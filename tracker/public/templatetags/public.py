@@ -93,7 +93,15 @@ def site_name() -> str:
 
 @register.simple_tag
 def entry_origin(entry) -> str:
-    """Return who wrote a timeline entry, for readers: the pipeline or the newsroom."""
+    """Return who wrote a timeline entry, for readers: the pipeline or the newsroom, and
+    whether it came from a duplicate of this commitment that was merged into it."""
+    origin = _entry_writer(entry)
+    if entry.merged_from:
+        return _("%(origin)s；原屬一筆重複的承諾，已合併至此") % {"origin": origin}
+    return origin
+
+
+def _entry_writer(entry) -> str:
     if entry.is_upstream:
         return _("來源：上游 AI 管線（自動擷取）")
     if entry.created_by_id is None:

@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
 from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
-from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
+from tracker.core.models import (
+    Commitment,
+    CommitmentAlias,
+    Correction,
+    DuplicateCopy,
+    Status,
+    TrackingLog,
+)
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
@@ -75,7 +82,7 @@ def commitment_list(request):
     rows = list(page.object_list)
     if not request.GET.get("sort"):
         # Show the order actually used: relevance for a search, latest update otherwise.
-        data = request.GET.copy()
+        data = filterset.form.data.copy()
         data["sort"] = "relevance" if query else DEFAULT_SORT
         filterset.form.data = data
     if query:
@@ -146,7 +153,13 @@ def form_errors(form) -> list[str]:
 
 
 def commitment_detail(request, uid: str):
-    commitment = get_object_or_404(Commitment.objects.published().with_timeline(), uid=uid)
+    published = Commitment.objects.published()
+    commitment = published.with_timeline().filter(uid=uid).first()
+    if commitment is None:
+        kept = CommitmentAlias.objects.published_uid(uid=uid)
+        if kept is None:
+            raise Http404(_("找不到這筆承諾"))
+        return redirect("public:commitment_detail", uid=kept, permanent=True)
     siblings = (
         Commitment.objects.published()
         .filter(source_id=commitment.source_id)
@@ -193,6 +206,8 @@ def commitment_legacy_redirect(request, folder: str, name: str):
             .values_list("commitment__uid", flat=True)
             .first()
         )
+    if uid is None:
+        uid = CommitmentAlias.objects.published_uid(file_path=file_path)
     if uid is None:
         raise Http404(_("找不到這個舊網址對應的承諾"))
     return redirect("public:commitment_detail", uid=uid, permanent=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import split_agencies
+from tracker.core.categories import canonical_category
 from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import Commitment, Status, TrackingLog
 from tracker.public import charts
@@ -33,7 +34,7 @@ def overview(request):
     }
     by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in published.values("category", "status").annotate(n=Count("pk")):
-        by_category[row["category"]][row["status"]] += row["n"]
+        by_category[canonical_category(row["category"])][row["status"]] += row["n"]
     by_agency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     unassigned = 0
     for row in published.values("responsible_agency", "status").annotate(n=Count("pk")):

@@ -17,7 +17,8 @@ def iso_date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Apply the status rules: a passed target date makes a commitment 已延宕, six months "
-        "without a timeline entry makes it 無更新. Each change writes a 狀態變更 entry."
+        "without a timeline entry makes it 無更新, a 已延宕 whose target date has not passed "
+        "(ISO or 民國) goes back to the status before it. Each change writes a 狀態變更 entry."
     )
 
     def add_arguments(self, parser):
