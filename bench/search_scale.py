@@ -59,8 +59,9 @@ COPY = [
        SELECT commitment_id + %(shift)s, position, entry_date, kind, shape, text, from_status,
        to_status, reason, source_type, document_number, document_url, summary, judgement,
        modified_at FROM tracker_trackinglog WHERE commitment_id <= %(step)s""",
-    """INSERT INTO tracker_searchdocument (commitment_id, source_id, tokens)
-       SELECT commitment_id + %(shift)s, source_id + %(shift)s, tokens FROM tracker_searchdocument
+    """INSERT INTO tracker_searchdocument (commitment_id, source_id, part, tokens)
+       SELECT commitment_id + %(shift)s, source_id + %(shift)s, part, tokens
+       FROM tracker_searchdocument
        WHERE coalesce(commitment_id, source_id) <= %(step)s""",
 ]
 
@@ -106,8 +107,8 @@ def main() -> None:
             matching = published.filter(search.matching(query, kind))
             count = matching.count()
             count_ms = timed(matching.count, runs=3)
-            ordered = matching.alias(own=search.own_text_first(query, kind)).order_by(
-                "own", "-last_updated", "title", "pk"
+            ordered = matching.alias(rank=search.relevance(query, kind)).order_by(
+                "rank", "-last_updated", "title", "pk"
             )
             page_ms = timed(lambda ordered=ordered: list(ordered[:20]), runs=3)
             print(f"{text:28} {kind:10} {count:>8,} {count_ms:>9.1f} {page_ms:>8.1f}")

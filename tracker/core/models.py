@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.core import format as fmt
 from tracker.core import search
-from tracker.core.agencies import split_agencies
+from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.links import web_url_problem
 
 
@@ -234,8 +234,9 @@ class CommitmentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
 
-    def for_agency(self, canonical: str):
-        """Return the commitments naming an agency under any of its spellings."""
+    def for_agency(self, agency: str):
+        """Return the commitments naming an agency, given by any spelling of its group."""
+        canonical = canonical_agency(agency)
         spellings = [
             spelling
             for spelling in self.model._default_manager.order_by()
@@ -568,18 +569,24 @@ class ReplyToReview(Source):
 
 
 class SearchDocument(models.Model):
-    """The searchable text of one commitment or one source reply, as index tokens.
+    """The searchable text of one part of a commitment, or of one source reply, as index tokens.
 
     Written by the services that write commitments, sources and log entries (see
     tracker/search.py for the design); each database indexes ``tokens`` its own way.
     """
 
-    commitment = models.OneToOneField(
+    class Part(models.IntegerChoices):
+        TITLE = search.TITLE, _("標題")
+        OWN = search.OWN, _("承諾原文與負責機關")
+        REPLY = search.REPLY, _("來源回覆")
+        TIMELINE = search.TIMELINE, _("追蹤紀錄")
+
+    commitment = models.ForeignKey(
         Commitment,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="search_document",
+        related_name="search_documents",
         verbose_name=_("承諾"),
     )
     source = models.OneToOneField(
@@ -590,6 +597,7 @@ class SearchDocument(models.Model):
         related_name="search_document",
         verbose_name=_("答復文件"),
     )
+    part = models.PositiveSmallIntegerField(_("部分"), choices=Part.choices, default=Part.OWN)
     tokens = models.TextField(_("索引詞"), blank=True)
 
     class Meta:
@@ -600,7 +608,10 @@ class SearchDocument(models.Model):
                 condition=models.Q(commitment__isnull=False, source__isnull=True)
                 | models.Q(commitment__isnull=True, source__isnull=False),
                 name="search_document_one_owner",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "part"], name="search_document_one_per_part"
+            ),
         ]
 
     def __str__(self):
