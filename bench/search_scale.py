@@ -130,7 +130,7 @@ def main() -> None:
             matching = published.filter(search.matching(query, kind))
             count = matching.count()
             count_ms = timed(matching.count, runs=3)
-            ordered = matching.alias(rank=search.relevance(query)).order_by(
+            ordered = matching.alias(rank=search.relevance(query, kind)).order_by(
                 "rank", "-last_updated", "title", "pk"
             )
             page_ms = timed(lambda ordered=ordered: list(ordered[:20]), runs=3)

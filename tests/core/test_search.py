@@ -263,7 +263,7 @@ def ranked(query, kind=None):
     parsed = search.parse_query(query)
     return list(
         Commitment.objects.filter(search.matching(parsed, kind))
-        .alias(rank=search.relevance(parsed))
+        .alias(rank=search.relevance(parsed, kind))
         .order_by("rank", "-last_updated", "pk")
         .values_list("title", flat=True)
     )
