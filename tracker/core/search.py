@@ -137,9 +137,6 @@ class Term:
             " " + " ".join(phrase) + ("" if _prefix(phrase) else " ") for phrase in self.phrases
         ]
 
-    def substring(self) -> str:
-        return self.substrings()[0]
-
 
 @dataclass(frozen=True)
 class Query:
