@@ -3,8 +3,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_commitment
+from tests.factories import make_commitment, make_log, make_source
 from tests.public.views.test_downloads import body
+from tracker.core.agencies import ALIAS_GROUPS
+from tracker.core.models import EntryKind
 from tracker.core.services.search_index import search_index_rebuild
 
 URL = reverse("public:commitment_list")
@@ -232,8 +234,6 @@ def test_an_agency_alias_in_the_address_filters_by_its_group(client, sample, spe
 
 
 def test_every_alias_of_every_agency_group_filters_the_list_and_downloads(client, db):
-    from tracker.core.agencies import ALIAS_GROUPS
-
     for number, canonical in enumerate(ALIAS_GROUPS):
         make_commitment(title=f"機關{number}", responsible_agency=canonical)
     for number, (canonical, aliases) in enumerate(ALIAS_GROUPS.items()):
@@ -267,3 +267,16 @@ def test_search_ranks_titles_first_and_highlights_the_agency_it_matched(client, 
     found = titles(client.get(URL, {"q": "疫苗"}))
     with_title = [number for number, title in enumerate(found) if "疫苗" in title]
     assert with_title == list(range(len(with_title))) and with_title
+
+
+def test_the_excerpt_comes_from_where_the_result_ranks_it(client, db):
+    reply = make_commitment(
+        title="甲", wording="無關", source=make_source(reply_text="前文。臺北站改建。後文。")
+    )
+    make_log(reply, kind=EntryKind.PROGRESS, text="台北站改建進度")
+    search_index_rebuild()
+    response = client.get(URL, {"q": "台北"})
+    assert titles(response) == ["甲"]
+    hit = response.context["rows"][0].hit
+    assert str(hit.label) == "來源回覆"  # the reply ranks before the timeline
+    assert "<mark>臺北</mark>站改建" in hit.excerpt
