@@ -40,29 +40,52 @@ from django.test import Client  # noqa: E402
 from tracker.core import search  # noqa: E402
 from tracker.core.models import Commitment  # noqa: E402
 
-COPY = [
-    # Sources, commitments, log entries and search documents, shifted by copy * step.
-    """INSERT INTO tracker_source (id, document_id, term, session_period, ey_number, url,
-       subject, reply_text, modified_at)
-       SELECT id + %(shift)s, document_id || '-' || %(copy)s, term, session_period, ey_number, url,
-       subject, reply_text, modified_at FROM tracker_source WHERE id <= %(step)s""",
-    """INSERT INTO tracker_commitment (id, uid, title, category, status, target_date_text,
-       target_date, target_value, responsible_agency, wording, shows_reply, file_path,
-       created_date, last_updated, is_published, modified_at, source_id)
-       SELECT id + %(shift)s, substr(uid, 1, 28) || printf('%%08d', %(copy)s), title, category,
-       status, target_date_text, target_date, target_value, responsible_agency, wording,
-       shows_reply, file_path || '.' || %(copy)s, created_date, last_updated, is_published,
-       modified_at, source_id + %(shift)s FROM tracker_commitment WHERE id <= %(step)s""",
-    """INSERT INTO tracker_trackinglog (commitment_id, position, entry_date, kind, shape, text,
-       from_status, to_status, reason, source_type, document_number, document_url, summary,
-       judgement, modified_at)
-       SELECT commitment_id + %(shift)s, position, entry_date, kind, shape, text, from_status,
-       to_status, reason, source_type, document_number, document_url, summary, judgement,
-       modified_at FROM tracker_trackinglog WHERE commitment_id <= %(step)s""",
-    """INSERT INTO tracker_searchdocument (commitment_id, source_id, tokens)
-       SELECT commitment_id + %(shift)s, source_id + %(shift)s, tokens FROM tracker_searchdocument
-       WHERE coalesce(commitment_id, source_id) <= %(step)s""",
-]
+# What changes in each copy (shifted by copy * step); every other column is copied as is, so
+# the script follows the schema. Columns left out (log entries', documents' ids) are new.
+COPY = {
+    "tracker_source": (
+        "id <= %(step)s",
+        {
+            "id": "id + %(shift)s",
+            "document_id": "document_id || '-' || %(copy)s",
+        },
+    ),
+    "tracker_commitment": (
+        "id <= %(step)s",
+        {
+            "id": "id + %(shift)s",
+            "uid": "substr(uid, 1, 28) || printf('%%08d', %(copy)s)",
+            "file_path": "file_path || '.' || %(copy)s",
+            "source_id": "source_id + %(shift)s",
+        },
+    ),
+    "tracker_trackinglog": (
+        "commitment_id <= %(step)s",
+        {"id": None, "commitment_id": "commitment_id + %(shift)s"},
+    ),
+    "tracker_searchdocument": (
+        "coalesce(commitment_id, source_id) <= %(step)s",
+        {
+            "id": None,
+            "commitment_id": "commitment_id + %(shift)s",
+            "source_id": "source_id + %(shift)s",
+        },
+    ),
+}
+
+
+def _copy_statement(cursor, table: str) -> str:
+    condition, changed = COPY[table]
+    columns = [
+        column.name
+        for column in connection.introspection.get_table_description(cursor, table)
+        if changed.get(column.name, "") is not None
+    ]
+    values = [changed.get(column, column) for column in columns]
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - our own table names
+        f"SELECT {', '.join(values)} FROM {table} WHERE {condition}"
+    )
 
 
 def multiply() -> None:
@@ -72,8 +95,9 @@ def multiply() -> None:
             " (SELECT max(id) FROM tracker_commitment))"
         )
         step = cursor.fetchone()[0]
+        statements = [_copy_statement(cursor, table) for table in COPY]
         for copy in range(1, FACTOR):
-            for statement in COPY:
+            for statement in statements:
                 cursor.execute(statement, {"shift": copy * step, "copy": copy, "step": step})
         cursor.execute("ANALYZE")
 
@@ -100,14 +124,14 @@ def main() -> None:
     )
     published = Commitment.objects.published()
     print(f"\n{'query':28} {'kind':10} {'matches':>8} {'count ms':>9} {'page ms':>8}")
-    for text in ["疫苗", "電網", "衛福部 疫苗", "covid", "的"]:
+    for text in ["疫苗", "電網", "台北", "衛福部 疫苗", "covid", "的"]:
         query = search.parse_query(text)
         for kind in (search.index_kind(), "substring"):
             matching = published.filter(search.matching(query, kind))
             count = matching.count()
             count_ms = timed(matching.count, runs=3)
-            ordered = matching.alias(own=search.own_text_first(query, kind)).order_by(
-                "own", "-last_updated", "title", "pk"
+            ordered = matching.alias(rank=search.relevance(query, kind)).order_by(
+                "rank", "-last_updated", "title", "pk"
             )
             page_ms = timed(lambda ordered=ordered: list(ordered[:20]), runs=3)
             print(f"{text:28} {kind:10} {count:>8,} {count_ms:>9.1f} {page_ms:>8.1f}")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from hypothesis import given, settings
@@ -6,10 +8,12 @@ from hypothesis import strategies as st
 from tests.factories import make_commitment, make_source
 from tests.samples import sample  # noqa: F401
 from tracker.core import search
+from tracker.core.agencies import ALIAS_GROUPS
 from tracker.core.models import Commitment, SearchDocument
 from tracker.core.services.commitment_import import commitments_import_paths
 from tracker.core.services.search_index import search_index_rebuild
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
+from tracker.core.variants import VARIANTS
 
 
 def found(query, kind=None):
@@ -62,7 +66,14 @@ def test_import_indexes_commitments_and_replies():
     assert found("疫苗") >= {"每年10月前完成流感疫苗採購確保供應"}
     # The reply text of the vaccine reply also names 長照; its commitments match through it.
     assert "長照服務據點擴充至每一國中學區一處" in found("流感疫苗")
-    assert SearchDocument.objects.filter(commitment__isnull=False).count() == 9
+    documents = SearchDocument.objects.filter(commitment__isnull=False)
+    assert documents.values("commitment").distinct().count() == 9
+    # One document per part: title and own text always, the timeline when there is one.
+    assert set(documents.values_list("part", flat=True)) == {
+        search.TITLE,
+        search.OWN,
+        search.TIMELINE,
+    }
 
 
 @pytest.mark.django_db
@@ -136,7 +147,9 @@ def test_snippet_shows_the_text_around_the_first_match():
     assert search.snippet("沒有", search.parse_query("疫苗")) is None
 
 
-cjk = st.sampled_from(list("疫苗電網採購長照據點衛福部、，。 ")) | st.sampled_from(["a", "1", " "])
+cjk = st.sampled_from(list("疫苗電網採購長照據點衛福部生利台臺污汙、，。 ")) | st.sampled_from(
+    ["a", "1", " "]
+)
 
 
 @pytest.mark.django_db
@@ -149,3 +162,149 @@ def test_index_and_substring_fallback_always_agree(texts, query):
         make_commitment(title=f"t{number}", wording=text + "。")
     search_index_rebuild()
     assert found(query) == found(query, "substring")
+
+
+KINDS = ["index", "substring"]
+
+
+def _kind(name):
+    return None if name == "index" else name
+
+
+def _plain(**values):
+    """A commitment whose only searchable text is what the test gives it."""
+    source = make_source(subject="函", reply_text=values.pop("reply_text", "無關"))
+    values.setdefault("wording", "無關")
+    return make_commitment(
+        source=source, responsible_agency=values.pop("agency", "教育部"), **values
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_variant_pair_finds_the_same_commitments_either_way(kind):
+    expected = {}
+    for number, (variant, standard) in enumerate(VARIANTS.items()):
+        # The variant in one commitment's title, the standard form in another's reply.
+        _plain(title=f"題{number}{variant}{variant}測")
+        _plain(title=f"回覆{number}", reply_text=f"{standard}{standard}測")
+        expected[variant, standard] = {f"題{number}{variant}{variant}測", f"回覆{number}"}
+    search_index_rebuild()
+    for (variant, standard), titles in expected.items():
+        assert found(f"{variant}{variant}測", _kind(kind)) == titles, variant
+        assert found(f"{standard}{standard}測", _kind(kind)) == titles, standard
+        assert found(f"{variant}{standard}測", _kind(kind)) == titles, variant + standard
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_taipei_and_taiwan_are_found_under_both_spellings_in_every_part(kind):
+    _plain(title="台北捷運")
+    _plain(title="甲", wording="臺北市")
+    _plain(title="乙", reply_text="台北市")
+    timeline = _plain(title="丙")
+    tracking_log_add(
+        commitment=timeline,
+        evidence=Evidence("院臺字第1號", "https://example.org/1.doc", "臺北站改建", "進度更新"),
+    )
+    search_index_rebuild()
+    assert (
+        found("台北", _kind(kind)) == found("臺北", _kind(kind)) == {"台北捷運", "甲", "乙", "丙"}
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pair", ["髮發", "後后", "麵面", "週周", "菸煙", "檯台", "颱臺"])
+def test_distinct_characters_are_not_merged(pair):
+    first, second = pair
+    _plain(title=f"理{first}")
+    _plain(title=f"理{second}")
+    search_index_rebuild()
+    assert found(f"理{first}") == {f"理{first}"}
+    assert found(f"理{second}") == {f"理{second}"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_spelling_of_an_agency_finds_what_the_others_find(kind):
+    for number, (canonical, aliases) in enumerate(ALIAS_GROUPS.items()):
+        # The agency field under its last alias; another commitment names it in the wording.
+        _plain(title=f"機關{number}", agency=(aliases or (canonical,))[-1])
+        _plain(title=f"原文{number}", wording=f"由{canonical}辦理")
+    search_index_rebuild()
+    for number, (canonical, aliases) in enumerate(ALIAS_GROUPS.items()):
+        answers = [found(spelling, _kind(kind)) for spelling in (canonical, *aliases)]
+        assert all(answer == answers[0] for answer in answers), canonical
+        assert {f"機關{number}", f"原文{number}"} <= answers[0], canonical
+
+
+@pytest.mark.django_db
+def test_health_ministry_abbreviation_finds_the_full_name_and_back():
+    _plain(title="全名機關", agency="衛生福利部")
+    _plain(title="簡稱原文", wording="請衛福部研議")
+    _plain(title="回覆全名", reply_text="經衛生福利部查復")
+    _plain(title="台電簡稱", agency="臺電")
+    search_index_rebuild()
+    assert found("衛福部") == found("衛生福利部") == {"全名機關", "簡稱原文", "回覆全名"}
+    assert found("台電") == found("臺灣電力公司") == {"台電簡稱"}
+    own = SearchDocument.objects.get(commitment__title="台電簡稱", part=search.OWN)
+    assert " 灣 電 力 公 司 " in own.tokens  # the document lists the group's spellings
+
+
+def test_a_term_naming_an_agency_matches_any_of_its_spellings():
+    term = search.parse_query("衞福部").terms[0]  # a variant of the alias, too
+    assert term.phrases == (("衛", "福", "部"), ("衛", "生", "福", "利", "部"))
+    assert term.fts5() == '"衛 福 部" OR "衛 生 福 利 部"'
+    assert term.tsquery() == "('衛' <-> '福' <-> '部') | ('衛' <-> '生' <-> '福' <-> '利' <-> '部')"
+    assert search.parse_query("衛福部長").terms[0].alternatives == ()
+
+
+def ranked(query, kind=None):
+    parsed = search.parse_query(query)
+    return list(
+        Commitment.objects.filter(search.matching(parsed, kind))
+        .alias(rank=search.relevance(parsed, kind))
+        .order_by("rank", "-last_updated", "pk")
+        .values_list("title", flat=True)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_title_matches_come_first_then_wording_reply_and_timeline(kind):
+    # The newest last: the order is the match's place, not the date.
+    old, new = dt.date(2026, 1, 1), dt.date(2026, 3, 1)
+    _plain(title="流感疫苗", last_updated=old)
+    _plain(title="原文", wording="確保疫苗供應", last_updated=old + dt.timedelta(1))
+    _plain(title="機關", agency="疾管署", last_updated=old + dt.timedelta(2))
+    _plain(title="回覆", reply_text="疫苗採購", last_updated=old + dt.timedelta(3))
+    summary = _plain(title="紀錄", last_updated=new)
+    tracking_log_add(
+        commitment=summary,
+        evidence=Evidence("院臺字第1號", "https://example.org/1.doc", "疫苗到貨", "進度更新"),
+    )
+    summary.last_updated = new
+    summary.save()
+    search_index_rebuild()
+    assert ranked("疫苗", _kind(kind)) == ["流感疫苗", "原文", "回覆", "紀錄"]
+    assert ranked("疾病管制署", _kind(kind)) == ["機關"]
+    # Several terms: a commitment ranks by its worst-placed term.
+    assert ranked("流感 疫苗", _kind(kind)) == ["流感疫苗"]
+    assert ranked("疫苗 供應", _kind(kind)) == ["原文"]
+
+
+def test_highlights_mark_the_original_text_of_folded_matches():
+    assert search.highlight("臺北市與台北縣", search.parse_query("台北")) == (
+        "<mark>臺北</mark>市與<mark>台北</mark>縣"
+    )
+    for variant, standard in VARIANTS.items():
+        html = search.highlight(f"甲{variant}乙{standard}", search.parse_query(standard))
+        assert html == f"甲<mark>{variant}</mark>乙<mark>{standard}</mark>"
+    assert search.highlight("衛生福利部與衛福部", search.parse_query("衛福部")) == (
+        "<mark>衛生福利部</mark>與<mark>衛福部</mark>"
+    )
+    excerpt = search.snippet("甲" * 100 + "臺中港區", search.parse_query("台中"), context=5)
+    assert excerpt == "…" + "甲" * 5 + "<mark>臺中</mark>港區"
+    # 台電公司 is one of 台電's spellings: the longest spelling found is marked.
+    assert search.highlight("臺電公司", search.parse_query("台電")) == "<mark>臺電公司</mark>"
+    assert search.highlight("頭髮", search.parse_query("頭發")) == "頭髮"

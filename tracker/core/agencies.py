@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tracker.core.variants import fold_variants
+
 # Canonical name -> other spellings seen in the replies. Keep the canonical name the
 # agency's official full name (as of the reply's time, not renamed successors).
 ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
@@ -56,12 +58,18 @@ ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
     "台灣自來水公司": ("台水公司", "臺灣自來水公司"),
     "科技部": (),
     "國家科學及技術委員會": ("國科會",),
+    "國家住宅及都市更新中心": ("住都中心",),
 }
 
+# Looked up with variants folded, so 臺電 is 台電 and 衞福部 is 衛福部.
 _ALIASES: dict[str, str] = {
-    alias: canonical for canonical, aliases in ALIAS_GROUPS.items() for alias in aliases
+    fold_variants(spelling): canonical
+    for canonical, aliases in ALIAS_GROUPS.items()
+    for spelling in (canonical, *aliases)
 }
-_SEPARATORS = re.compile(r"\s*(?:、|，|,|及|與|和)\s*")
+_LIST_SEPARATORS = re.compile(r"\s*(?:、|，|,)\s*")
+# Words that also join two agencies, but occur inside names (衛生福利部社會及家庭署).
+_WORD_SEPARATORS = re.compile(r"\s*(?:及|與|和)\s*")
 
 
 def normalise(name: str) -> str:
@@ -74,14 +82,26 @@ def canonical_agency(name: str | None) -> str | None:
     if name is None:
         return None
     cleaned = normalise(name)
-    return _ALIASES.get(cleaned, cleaned)
+    return _ALIASES.get(fold_variants(cleaned), cleaned)
+
+
+def agency_spellings(name: str | None) -> tuple[str, ...]:
+    """Return every spelling of a known agency's group (canonical first); () if unknown."""
+    canonical = _ALIASES.get(fold_variants(normalise(name or "")))
+    return (canonical, *ALIAS_GROUPS[canonical]) if canonical else ()
 
 
 def split_agencies(name: str | None) -> list[str]:
     """Return the canonical agencies named in a field that may list several (衛福部、教育部)."""
     if not name:
         return []
-    parts = [part for part in _SEPARATORS.split(normalise(name)) if part]
+    parts = []
+    for piece in _LIST_SEPARATORS.split(normalise(name)):
+        if fold_variants(piece) in _ALIASES:
+            parts.append(piece)
+        else:
+            parts += _WORD_SEPARATORS.split(piece)
+    parts = [part for part in parts if part]
     result: list[str] = []
     for part in parts:
         canonical = canonical_agency(part)
@@ -105,18 +125,27 @@ def alias_groups_in(names: Iterable[str | None]) -> dict[str, list[str]]:
 
 def agency_parts(name: str | None) -> list[tuple[str, str | None]]:
     """Return a field's text cut into (spelling as written, its canonical agency) and
-    (separator, None) pieces, so each agency it names can be linked as the field writes it."""
+    (separator, None) pieces, so each agency it names can be linked as the field writes it
+    (cut where split_agencies cuts: a known name holding 及 stays whole)."""
     if not name:
         return []
     parts: list[tuple[str, str | None]] = []
-    position = 0
-    for match in _SEPARATORS.finditer(name):
-        piece = name[position : match.start()]
-        if piece.strip():
+
+    def cut(text: str, separators: re.Pattern, inner: re.Pattern | None) -> None:
+        position = 0
+        for match in separators.finditer(text):
+            add(text[position : match.start()], inner)
+            parts.append((match.group(), None))
+            position = match.end()
+        add(text[position:], inner)
+
+    def add(piece: str, inner: re.Pattern | None) -> None:
+        if not piece.strip():
+            return
+        if inner is None or fold_variants(normalise(piece)) in _ALIASES:
             parts.append((piece, canonical_agency(piece)))
-        parts.append((match.group(), None))
-        position = match.end()
-    piece = name[position:]
-    if piece.strip():
-        parts.append((piece, canonical_agency(piece)))
+        else:
+            cut(piece, inner, None)
+
+    cut(name, _LIST_SEPARATORS, _WORD_SEPARATORS)
     return parts

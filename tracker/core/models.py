@@ -260,7 +260,7 @@ class CommitmentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(status=Status.DELAYED, target_date__gte=today)
 
-    def agency_spellings(self, name: str) -> list[str]:
+    def agency_fields(self, name: str) -> list[str]:
         """Return the agency fields (as written) that name an agency under any spelling."""
         canonical = canonical_agency(name)
         return sorted(
@@ -273,7 +273,7 @@ class CommitmentQuerySet(models.QuerySet):
 
     def for_agency(self, name: str):
         """Return the commitments naming an agency under any of its spellings."""
-        return self.filter(responsible_agency__in=self.agency_spellings(name))
+        return self.filter(responsible_agency__in=self.agency_fields(name))
 
     def achieved_with_unmet_criteria(self):
         """Return 已達成 commitments that a completion criterion not met contradicts."""
@@ -674,18 +674,24 @@ class ReplyToReview(Source):
 
 
 class SearchDocument(models.Model):
-    """The searchable text of one commitment or one source reply, as index tokens.
+    """The searchable text of one part of a commitment, or of one source reply, as index tokens.
 
     Written by the services that write commitments, sources and log entries (see
     tracker/search.py for the design); each database indexes ``tokens`` its own way.
     """
 
-    commitment = models.OneToOneField(
+    class Part(models.IntegerChoices):
+        TITLE = search.TITLE, _("標題")
+        OWN = search.OWN, _("承諾原文與負責機關")
+        REPLY = search.REPLY, _("來源回覆")
+        TIMELINE = search.TIMELINE, _("追蹤紀錄")
+
+    commitment = models.ForeignKey(
         Commitment,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="search_document",
+        related_name="search_documents",
         verbose_name=_("承諾"),
     )
     source = models.OneToOneField(
@@ -696,6 +702,7 @@ class SearchDocument(models.Model):
         related_name="search_document",
         verbose_name=_("答復文件"),
     )
+    part = models.PositiveSmallIntegerField(_("部分"), choices=Part.choices, default=Part.OWN)
     tokens = models.TextField(_("索引詞"), blank=True)
 
     class Meta:
@@ -706,7 +713,10 @@ class SearchDocument(models.Model):
                 condition=models.Q(commitment__isnull=False, source__isnull=True)
                 | models.Q(commitment__isnull=True, source__isnull=False),
                 name="search_document_one_owner",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "part"], name="search_document_one_per_part"
+            ),
         ]
 
     def __str__(self):

@@ -18,6 +18,16 @@ numbers match whole, except the last word of a term, which matches as a prefix
 (``vacc`` finds ``vaccine``); punctuation and spaces between characters are ignored
 (``疫苗`` also finds ``疫、苗``). Several terms separated by spaces must all match, each
 anywhere in the commitment, its timeline or its source reply.
+
+What people type is folded before it is compared: the character variants of
+:mod:`tracker.core.variants` (台北 and 臺北 are one query), in the documents and the query
+alike; and a term that is a known agency's name (:mod:`tracker.core.agencies`) matches any
+of its group's spellings (衛福部 finds 衛生福利部), while the document of a commitment lists
+every spelling of its agency's group.
+
+Each commitment has up to three documents, one per *part* (title; wording and agency;
+timeline) and its reply has one, so results can be ranked by where they matched: title,
+then wording, then reply, then timeline (:func:`relevance`).
 """
 
 from __future__ import annotations
@@ -31,17 +41,24 @@ from functools import cache
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from tracker.core.agencies import agency_spellings
+from tracker.core.variants import fold_variants
 
 MAX_TERMS = 8
 MAX_QUERY_CHARS = 200
 FTS_TABLE = "tracker_searchdocument_fts"
 
+# The parts of a commitment a document holds, in ranking order (SearchDocument.part).
+TITLE, OWN, REPLY, TIMELINE = 0, 1, 2, 3
+
 
 def normalise(text: str) -> str:
-    """Return text as the index sees it: NFKC (full-width → ASCII) and case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """Return text as the index sees it: NFKC (full-width → ASCII), case and variants folded."""
+    return fold_variants(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _is_wide(char: str) -> bool:
@@ -75,31 +92,50 @@ def document_tokens(parts: Iterable[str | None]) -> str:
     return f" {' '.join(tokens)} " if tokens else ""
 
 
+def _prefix(tokens: tuple[str, ...]) -> bool:
+    return not _is_wide(tokens[-1][0])
+
+
 @dataclass(frozen=True)
 class Term:
-    """One space-separated part of a query, as a phrase of index tokens."""
+    """One space-separated part of a query, as a phrase of index tokens.
+
+    ``alternatives``: other phrases that match as the term does (an agency's other names).
+    """
 
     text: str
     tokens: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]:
+        return (self.tokens, *self.alternatives)
 
     @property
     def prefix(self) -> bool:
         """Whether the last token matches as a prefix (a word, not a CJK character)."""
-        return not _is_wide(self.tokens[-1][0])
+        return _prefix(self.tokens)
 
     def fts5(self) -> str:
         # Tokens hold only letters and digits, so no quote can end the string early.
-        phrase = '"' + " ".join(self.tokens) + '"'
-        return phrase + "*" if self.prefix else phrase
+        return " OR ".join(
+            '"' + " ".join(phrase) + '"' + ("*" if _prefix(phrase) else "")
+            for phrase in self.phrases
+        )
 
     def tsquery(self) -> str:
-        parts = [f"'{token}'" for token in self.tokens]
-        if self.prefix:
-            parts[-1] += ":*"
-        return " <-> ".join(parts)
+        queries = []
+        for phrase in self.phrases:
+            parts = [f"'{token}'" for token in phrase]
+            if _prefix(phrase):
+                parts[-1] += ":*"
+            queries.append(" <-> ".join(parts))
+        return queries[0] if len(queries) == 1 else " | ".join(f"({q})" for q in queries)
 
-    def substring(self) -> str:
-        return " " + " ".join(self.tokens) + ("" if self.prefix else " ")
+    def substrings(self) -> list[str]:
+        return [
+            " " + " ".join(phrase) + ("" if _prefix(phrase) else " ") for phrase in self.phrases
+        ]
 
 
 @dataclass(frozen=True)
@@ -118,8 +154,18 @@ def parse_query(text: str | None) -> Query:
     for part in text.split():
         tokens = tuple(tokens_of(part))
         if tokens and all(term.tokens != tokens for term in terms):
-            terms.append(Term(text=part, tokens=tokens))
+            terms.append(Term(text=part, tokens=tokens, alternatives=_other_names(part, tokens)))
     return Query(text=text, terms=tuple(terms[:MAX_TERMS]))
+
+
+def _other_names(part: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Return the token phrases of an agency's other spellings, if the term names one."""
+    alternatives: list[tuple[str, ...]] = []
+    for spelling in agency_spellings(part):
+        phrase = tuple(tokens_of(spelling))
+        if phrase and phrase != tokens and phrase not in alternatives:
+            alternatives.append(phrase)
+    return tuple(alternatives)
 
 
 # Database side ---------------------------------------------------------------------------
@@ -143,26 +189,20 @@ def index_kind() -> str:
     return "substring"
 
 
-def _document_condition(term: Term, kind: str) -> tuple[str, str]:
-    """Return SQL selecting the search documents that match a term, and its parameter."""
+def _document_condition(term: Term, kind: str) -> tuple[str, list[str]]:
+    """Return SQL selecting the search documents that match a term, and its parameters."""
     if kind == "fts5":
         sql = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
-        return sql, term.fts5()
+        return sql, [term.fts5()]
     if kind == "substring":
         # Without an index (SQLite lacking FTS5): LIKE over the token text, as __contains.
-        escaped = term.substring().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return "tokens LIKE %s ESCAPE '\\'", f"%{escaped}%"
-    return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", term.tsquery()
-
-
-def _own_ids(term: Term, kind: str):
-    """Return a subquery of the commitments whose own document matches a term."""
-    condition, parameter = _document_condition(term, kind)
-    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
-        "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
-        f"WHERE commitment_id IS NOT NULL AND {condition}",
-        [parameter],
-    )
+        patterns = [
+            "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for text in term.substrings()
+        ]
+        sql = " OR ".join(["tokens LIKE %s ESCAPE '\\'"] * len(patterns))
+        return f"({sql})", patterns
+    return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", [term.tsquery()]
 
 
 def _matching_ids(term: Term, kind: str):
@@ -171,7 +211,7 @@ def _matching_ids(term: Term, kind: str):
     One UNION of two index lookups, so the database visits only matching commitments
     (an OR of two IN conditions makes SQLite scan every commitment).
     """
-    condition, parameter = _document_condition(term, kind)
+    condition, parameters = _document_condition(term, kind)
     return Q(
         pk__in=RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
             "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
@@ -179,7 +219,7 @@ def _matching_ids(term: Term, kind: str):
             "UNION SELECT id FROM tracker_commitment WHERE source_id IN "
             "(SELECT source_id FROM tracker_searchdocument "
             f"WHERE source_id IS NOT NULL AND {condition})",
-            [parameter, parameter],
+            [*parameters, *parameters],
         )
     )
 
@@ -193,13 +233,50 @@ def matching(query: Query, kind: str | None = None) -> Q:
     return condition
 
 
-def own_text_first(query: Query, kind: str | None = None) -> Case:
-    """Return 0 for commitments whose own text matches every term, 1 for reply-only matches."""
+def _own_ids(term: Term, kind: str, last_part: int) -> RawSQL:
+    """Return a subquery of the commitments whose documents up to a part match a term."""
+    condition, parameters = _document_condition(term, kind)
+    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+        "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
+        f"WHERE commitment_id IS NOT NULL AND part <= %s AND {condition}",
+        [last_part, *parameters],
+    )
+
+
+def _reply_ids(term: Term, kind: str) -> RawSQL:
+    """Return a subquery of the commitments whose source reply matches a term."""
+    condition, parameters = _document_condition(term, kind)
+    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
+        "SELECT id FROM tracker_commitment WHERE source_id IN "  # noqa: S608
+        "(SELECT source_id FROM tracker_searchdocument "
+        f"WHERE source_id IS NOT NULL AND {condition})",
+        parameters,
+    )
+
+
+def _term_rank(term: Term, kind: str) -> Case:
+    # Each IN list is one index lookup, built once per query, not once per row (checking
+    # each matched commitment's documents as text instead measured slower on SQLite).
+    return Case(
+        When(pk__in=_own_ids(term, kind, TITLE), then=Value(TITLE)),
+        When(pk__in=_own_ids(term, kind, OWN), then=Value(OWN)),
+        When(pk__in=_reply_ids(term, kind), then=Value(REPLY)),
+        default=Value(TIMELINE),
+        output_field=IntegerField(),
+    )
+
+
+def relevance(query: Query, kind: str | None = None):
+    """Return where a matching commitment matched, as a number to sort by (lower first).
+
+    Per term, the first part that holds it: title 0, wording or agency 1, the reply 2, the
+    timeline 3; a commitment ranks by its worst term (both terms in the title: 0).
+    """
     kind = kind or index_kind()
-    own = Q()
-    for term in query.terms:
-        own &= Q(pk__in=_own_ids(term, kind))
-    return Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ranks = [_term_rank(term, kind) for term in query.terms]
+    if not ranks:
+        return Value(TITLE, output_field=IntegerField())
+    return ranks[0] if len(ranks) == 1 else Greatest(*ranks, output_field=IntegerField())
 
 
 # Highlighting ----------------------------------------------------------------------------
@@ -211,10 +288,10 @@ def _pattern(query: Query) -> re.Pattern | None:
     if not query:
         return None
     between = r"[\W_]*"
-    alternatives = [
-        between.join(re.escape(token) for token in term.tokens)
-        for term in sorted(query.terms, key=lambda term: -len(term.tokens))
-    ]
+    phrases = sorted(
+        (phrase for term in query.terms for phrase in term.phrases), key=lambda p: -len(p)
+    )
+    alternatives = [between.join(re.escape(token) for token in phrase) for phrase in phrases]
     return re.compile("|".join(alternatives))
 
 

@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.core.agencies import canonical_agency
 from tracker.core.categories import canonical_category
 from tracker.core.changes import editor_changes
 from tracker.core.entries import entry_facts_by_pk
@@ -252,6 +253,8 @@ class CategoryFeed(ChangesFeed):
 
 class AgencyFeed(ChangesFeed):
     def get_object(self, request, agency):
+        # Any spelling of the agency follows its whole group, named and identified by its name.
+        agency = canonical_agency(agency)
         if not Commitment.objects.published().for_agency(agency).exists():
             raise Http404(_("沒有這個機關"))
         return agency

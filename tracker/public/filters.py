@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
-from tracker.core.agencies import split_agencies
+from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.categories import canonical_category, grouped_counts
 from tracker.core.models import Commitment, Status
 
@@ -142,10 +142,14 @@ class CommitmentFilter(django_filters.FilterSet):
         fields = ["q", "status", "category", "agency", "term", "session", "target_year"]
 
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None and data.get("category"):
-            # Any name of a category group selects the group (文化 reads as 文化政策).
+        if data is not None and (data.get("category") or data.get("agency")):
             data = data.copy()
-            data["category"] = canonical_category(data["category"])
+            if data.get("category"):
+                # Any name of a category group selects the group (文化 reads as 文化政策).
+                data["category"] = canonical_category(data["category"])
+            if data.get("agency"):
+                # Any spelling of an agency (?agency=衛福部) selects its group, shown by its name.
+                data["agency"] = canonical_agency(data["agency"])
         super().__init__(data, *args, **kwargs)
         for name, choices in filter_choices(self.request).items():
             self.filters[name].extra["choices"] = choices
@@ -161,9 +165,9 @@ class CommitmentFilter(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("sort") or "relevance"
         query = search.parse_query(self.form.cleaned_data.get("q"))
         if sort == "relevance" and query:
-            # Matches in the commitment's own words first, then those only in the reply.
-            return queryset.alias(reply_only=search.own_text_first(query)).order_by(
-                "reply_only", *SORTS[DEFAULT_SORT]
+            # Title matches first, then the wording, the reply, the timeline.
+            return queryset.alias(relevance=search.relevance(query)).order_by(
+                "relevance", *SORTS[DEFAULT_SORT]
             )
         return queryset.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 

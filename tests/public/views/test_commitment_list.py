@@ -3,7 +3,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_commitment
+from tests.factories import make_commitment, make_log, make_source
+from tests.public.views.test_downloads import body
+from tracker.core.agencies import ALIAS_GROUPS
+from tracker.core.models import EntryKind
 from tracker.core.services.search_index import search_index_rebuild
 
 URL = reverse("public:commitment_list")
@@ -189,7 +192,16 @@ def _many(count):
     search_index_rebuild()
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "疫苗"}, {"agency": "衛生福利部", "overdue": "on"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "疫苗"},
+        {"q": "臺北 衛福部 疫苗"},
+        {"agency": "衛生福利部", "overdue": "on"},
+        {"agency": "衛福部", "q": "台灣"},
+    ],
+)
 def test_the_list_runs_a_bounded_number_of_queries(
     client, db, django_assert_max_num_queries, params
 ):
@@ -206,3 +218,65 @@ def test_the_sort_menu_shows_the_order_in_use(client, sample):
     assert '<option value="-updated" selected>' in plain
     searched = client.get(URL, {"q": "疫苗"}).content.decode()
     assert '<option value="relevance" selected>' in searched
+
+
+@pytest.mark.parametrize("spelling", ["衛福部", "衞福部", " 衛生福利部 ", "衛生福利部"])
+def test_an_agency_alias_in_the_address_filters_by_its_group(client, sample, spelling):
+    response = client.get(URL, {"agency": spelling})
+    assert response.status_code == 200
+    assert set(titles(response)) == {VACCINE, LONG_TERM_CARE}
+    html = response.content.decode()
+    assert '<option value="衛生福利部" selected>' in html  # the menu names the group
+    assert reverse("public:agency_feed", args=["衛生福利部"]) in html
+    english = client.get("/en" + URL, {"agency": spelling})
+    assert english.status_code == 200
+    assert set(titles(english)) == {VACCINE, LONG_TERM_CARE}
+
+
+def test_every_alias_of_every_agency_group_filters_the_list_and_downloads(client, db):
+    for number, canonical in enumerate(ALIAS_GROUPS):
+        make_commitment(title=f"機關{number}", responsible_agency=canonical)
+    for number, (canonical, aliases) in enumerate(ALIAS_GROUPS.items()):
+        for spelling in (canonical, *aliases):
+            response = client.get(URL, {"agency": spelling})
+            assert response.status_code == 200, spelling
+            assert f"機關{number}" in titles(response), spelling
+    csv = client.get(reverse("public:commitments_csv"), {"agency": "疾管署"})
+    assert csv.status_code == 200
+    assert "衛生福利部疾病管制署" in body(csv).decode("utf-8-sig")
+    json = client.get(reverse("public:commitments_json"), {"agency": "臺電"})
+    assert json.status_code == 200
+    assert "台灣電力公司" in body(json).decode()
+
+
+@pytest.mark.parametrize("spelling", ["沒有這個機關", "國科會", "衛福", "<b>"])
+def test_an_agency_nobody_here_is_refused_as_before(client, sample, spelling):
+    # 國科會 is a known alias, but no published commitment names its agency.
+    response = client.get(URL, {"agency": spelling})
+    assert response.status_code == 400
+    assert "負責機關：" in response.content.decode()
+    assert response.context["rows"] == []
+    assert client.get(reverse("public:commitments_csv"), {"agency": spelling}).status_code == 400
+
+
+def test_search_ranks_titles_first_and_highlights_the_agency_it_matched(client, sample):
+    response = client.get(URL, {"q": "衛福部"})
+    html = response.content.decode()
+    assert set(titles(response)) >= {VACCINE, LONG_TERM_CARE}
+    assert "><mark>衛生福利部</mark></a></span>" in html
+    found = titles(client.get(URL, {"q": "疫苗"}))
+    with_title = [number for number, title in enumerate(found) if "疫苗" in title]
+    assert with_title == list(range(len(with_title))) and with_title
+
+
+def test_the_excerpt_comes_from_where_the_result_ranks_it(client, db):
+    reply = make_commitment(
+        title="甲", wording="無關", source=make_source(reply_text="前文。臺北站改建。後文。")
+    )
+    make_log(reply, kind=EntryKind.PROGRESS, text="台北站改建進度")
+    search_index_rebuild()
+    response = client.get(URL, {"q": "台北"})
+    assert titles(response) == ["甲"]
+    hit = response.context["rows"][0].hit
+    assert str(hit.label) == "來源回覆"  # the reply ranks before the timeline
+    assert "<mark>臺北</mark>站改建" in hit.excerpt

@@ -265,3 +265,14 @@ def test_no_entry_id_of_the_real_corpus_changes_after_export_and_import(
     Source.objects.all().delete()
     commitments_import_paths(paths=[tmp_path / "export"])
     assert all_entry_ids() == before
+
+
+@pytest.mark.parametrize("spelling", ["衛福部", "衞福部", "衛生福利部"])
+def test_an_agency_feed_under_any_spelling_follows_the_whole_group(client, sample, spelling):
+    canonical = parse(client, reverse("public:agency_feed", args=["衛生福利部"]))
+    parsed = parse(client, reverse("public:agency_feed", args=[spelling]))
+    assert parsed.feed.id == canonical.feed.id
+    assert parsed.feed.title == canonical.feed.title
+    assert "衛生福利部" in parsed.feed.title
+    assert [entry.id for entry in parsed.entries] == [entry.id for entry in canonical.entries]
+    assert parsed.entries

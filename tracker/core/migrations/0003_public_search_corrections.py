@@ -66,13 +66,9 @@ def drop_index(apps, schema_editor):
 
 
 def fill_index(apps, schema_editor):
-    from tracker.core.services.search_index import search_index_rebuild
-
-    search_index_rebuild(
-        commitment_model=apps.get_model("tracker", "Commitment"),
-        source_model=apps.get_model("tracker", "Source"),
-        document_model=apps.get_model("tracker", "SearchDocument"),
-    )
+    # Filled by 0014_search_parts, which split each commitment's document into parts: the
+    # rebuild writes fields this migration's SearchDocument does not have yet.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -9,45 +9,75 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from tracker.core.agencies import agency_spellings, split_agencies
 from tracker.core.models import Commitment, SearchDocument, Source
-from tracker.core.search import document_tokens
+from tracker.core.search import OWN, REPLY, TIMELINE, TITLE, document_tokens
 
 REBUILD_BATCH = 500
 
 
-def commitment_search_parts(*, title, wording, responsible_agency, entries) -> list[str | None]:
-    """Return the texts of a commitment that search reads: title, wording, agency, timeline."""
-    parts = [title, wording, responsible_agency]
+def commitment_search_parts(
+    *, title, wording, responsible_agency, entries
+) -> dict[int, list[str | None]]:
+    """Return the texts of a commitment that search reads, by part: title, own, timeline.
+
+    The agency is indexed with every spelling of its group (衛福部 also as 衛生福利部).
+    """
+    agency = [responsible_agency]
+    for canonical in split_agencies(responsible_agency):
+        agency += agency_spellings(canonical)
+    timeline: list[str | None] = []
     for entry in entries:
-        parts += [entry.text, entry.reason, entry.summary]
-    return parts
+        timeline += [entry.text, entry.reason, entry.summary]
+    return {TITLE: [title], OWN: [wording, *agency], TIMELINE: timeline}
 
 
 def source_search_parts(*, subject, reply_text) -> list[str]:
     return [subject, reply_text]
 
 
-def search_document_commitment_set(*, commitment, entries=None, new: bool = False) -> None:
-    """Write the search document of one commitment (entries: its log, if already at hand).
+def _commitment_documents(commitment, entries, document_model) -> list:
+    parts = commitment_search_parts(
+        title=commitment.title,
+        wording=commitment.wording,
+        responsible_agency=commitment.responsible_agency,
+        entries=entries,
+    )
+    documents = []
+    for part, texts in parts.items():
+        tokens = document_tokens(texts)
+        if tokens:
+            documents.append(document_model(commitment_id=commitment.pk, part=part, tokens=tokens))
+    return documents
 
-    ``new``: the commitment was just created, so it has no document yet (one INSERT).
+
+def search_document_commitment_set(*, commitment, entries=None, new: bool = False) -> None:
+    """Write the search documents of one commitment (entries: its log, if already at hand).
+
+    ``new``: the commitment was just created, so it has no documents yet (one INSERT).
+    Otherwise only the parts whose tokens changed are written.
     """
     if entries is None:
         entries = commitment.log_entries.order_by("position")
-    tokens = document_tokens(
-        commitment_search_parts(
-            title=commitment.title,
-            wording=commitment.wording,
-            responsible_agency=commitment.responsible_agency,
-            entries=entries,
-        )
-    )
+    documents = _commitment_documents(commitment, entries, SearchDocument)
     if new:
-        SearchDocument.objects.create(commitment_id=commitment.pk, tokens=tokens)
-    else:
-        SearchDocument.objects.update_or_create(
-            commitment_id=commitment.pk, defaults={"tokens": tokens}
+        SearchDocument.objects.bulk_create(documents)
+        return
+    stored = {
+        document.part: document
+        for document in SearchDocument.objects.filter(commitment_id=commitment.pk).only(
+            "part", "tokens"
         )
+    }
+    for document in documents:
+        old = stored.pop(document.part, None)
+        if old is None:
+            document.save(force_insert=True)
+        elif old.tokens != document.tokens:
+            old.tokens = document.tokens
+            old.save(update_fields=["tokens"])
+    if stored:
+        SearchDocument.objects.filter(pk__in=[document.pk for document in stored.values()]).delete()
 
 
 def search_document_source_set(*, source, new: bool = False) -> None:
@@ -56,9 +86,11 @@ def search_document_source_set(*, source, new: bool = False) -> None:
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
     )
     if new:
-        SearchDocument.objects.create(source_id=source.pk, tokens=tokens)
+        SearchDocument.objects.create(source_id=source.pk, part=REPLY, tokens=tokens)
     else:
-        SearchDocument.objects.update_or_create(source_id=source.pk, defaults={"tokens": tokens})
+        SearchDocument.objects.update_or_create(
+            source_id=source.pk, defaults={"tokens": tokens, "part": REPLY}
+        )
 
 
 def search_index_rebuild(*, commitment_model=None, source_model=None, document_model=None):
@@ -77,13 +109,7 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
             chunk_size=REBUILD_BATCH
         ):
             entries = sorted(commitment.log_entries.all(), key=lambda entry: entry.position)
-            parts = commitment_search_parts(
-                title=commitment.title,
-                wording=commitment.wording,
-                responsible_agency=commitment.responsible_agency,
-                entries=entries,
-            )
-            batch.append(document_model(commitment_id=commitment.pk, tokens=document_tokens(parts)))
+            batch += _commitment_documents(commitment, entries, document_model)
             commitments += 1
             if len(batch) >= REBUILD_BATCH:
                 document_model.objects.bulk_create(batch)
@@ -91,7 +117,9 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
         sources = 0
         for source in source_model.objects.iterator(chunk_size=REBUILD_BATCH):
             parts = source_search_parts(subject=source.subject, reply_text=source.reply_text)
-            batch.append(document_model(source_id=source.pk, tokens=document_tokens(parts)))
+            batch.append(
+                document_model(source_id=source.pk, part=REPLY, tokens=document_tokens(parts))
+            )
             sources += 1
             if len(batch) >= REBUILD_BATCH:
                 document_model.objects.bulk_create(batch)

@@ -123,15 +123,17 @@ def public_name(user) -> str:
 
 
 @register.simple_tag
-def agency_links(name: str | None):
-    """Return an agency field as written, each agency it names linked to its page."""
+def agency_links(name: str | None, query=None):
+    """Return an agency field as written, each agency it names linked to its page (and the
+    search query's matches marked when one is given)."""
     pieces = []
     for text, canonical in agency_parts(name):
+        shown = search.highlight(text, query) if query else conditional_escape(text)
         if canonical:
             url = reverse("public:agency_detail", args=[canonical])
-            pieces.append(format_html('<a href="{}">{}</a>', url, text))
+            pieces.append(format_html('<a href="{}">{}</a>', url, shown))
         else:
-            pieces.append(conditional_escape(text))
+            pieces.append(shown)
     return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
 
 

@@ -38,7 +38,7 @@ def agency_detail(request, agency: str):
         # Every spelling has one page, at the canonical name.
         return redirect("public:agency_detail", agency=canonical, permanent=True)
     published = Commitment.objects.published()
-    spellings = published.agency_spellings(canonical)
+    spellings = published.agency_fields(canonical)
     commitments = published.filter(responsible_agency__in=spellings)
     counts = commitments.status_counts()
     total = sum(counts.values())

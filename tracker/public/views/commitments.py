@@ -41,20 +41,22 @@ class SearchHit:
 
 
 def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
+    # In the order search ranks them (search.relevance): wording, reply, timeline. The title
+    # and the agency are highlighted where the row shows them.
     excerpt = search.snippet(commitment.wording, query)
     if excerpt:
         return SearchHit(str(_("承諾原文")), excerpt)
+    source = commitment.source
+    for text in (source.subject, source.reply_text):
+        excerpt = search.snippet(text, query)
+        if excerpt:
+            return SearchHit(str(_("來源回覆")), excerpt)
     for entry in reversed(commitment.log_entries.all()):
         for text in (entry.summary, entry.reason, entry.text):
             excerpt = search.snippet(text, query)
             if excerpt:
                 label = _("追蹤紀錄 %(date)s") % {"date": entry.entry_date.isoformat()}
                 return SearchHit(str(label), excerpt)
-    source = commitment.source
-    for text in (source.subject, source.reply_text):
-        excerpt = search.snippet(text, query)
-        if excerpt:
-            return SearchHit(str(_("來源回覆")), excerpt)
     return None
 
 
