@@ -12,10 +12,21 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tracker.core.models import EntryKind, EntryShape, TrackingLog
+from tracker.core.models import EntryKind, EntryShape, Status, TrackingLog
 
 # What an entry's key and new status are read from (the rest of the row is not read).
-FACT_FIELDS = ("commitment_id", "key", "position", "kind", "shape", "from_status", "to_status")
+FACT_FIELDS = (
+    "commitment_id",
+    "key",
+    "position",
+    "kind",
+    "shape",
+    "from_status",
+    "to_status",
+    "judgement",
+    "created_by_id",
+    "reviewed_at",
+)
 JUDGEMENT_NONE = ""
 JUDGEMENT_AUTOMATED_UNREVIEWED = "automated_unreviewed"
 JUDGEMENT_AUTOMATED_REVIEWED = "automated_reviewed"
@@ -39,18 +50,18 @@ def timeline_entry_keys(entries: Sequence[TrackingLog]) -> list[str]:
 class EntryFacts:
     key: str
     status_after: str
+    outcome: EntryOutcome
 
 
 def entry_facts_by_pk(entries: Iterable[TrackingLog]) -> dict[int, EntryFacts]:
-    """Return each given entry's key and new status, reading their timelines in one query."""
+    """Return each given entry's key and outcome, reading their timelines in one query."""
     commitment_ids = {entry.commitment_id for entry in entries}
     if not commitment_ids:
         return {}
     timelines: dict[int, list[TrackingLog]] = {}
     rows = (
         TrackingLog.objects.filter(commitment_id__in=commitment_ids)
-        .select_related("commitment")
-        .only("commitment__status", *FACT_FIELDS)
+        .only(*FACT_FIELDS)
         .order_by("commitment_id", "position")
     )
     for row in rows:
@@ -58,9 +69,9 @@ def entry_facts_by_pk(entries: Iterable[TrackingLog]) -> dict[int, EntryFacts]:
     facts = {}
     for timeline in timelines.values():
         keys = timeline_entry_keys(timeline)
-        statuses = statuses_after(timeline[0].commitment.status, timeline)
-        for row, key, status in zip(timeline, keys, statuses, strict=True):
-            facts[row.pk] = EntryFacts(key=key, status_after=status)
+        outcomes = entry_outcomes(timeline)
+        for row, key, outcome in zip(timeline, keys, outcomes, strict=True):
+            facts[row.pk] = EntryFacts(key=key, status_after=outcome.status, outcome=outcome)
     return facts
 
 
@@ -80,24 +91,54 @@ def entry_judgement_label(entry: TrackingLog) -> str:
     return JUDGEMENT_EDITOR
 
 
-def statuses_after(current_status: str, entries: Sequence[TrackingLog]) -> list[str]:
-    """Return, per entry, the status a status change led to ("" for others or unknown).
+@dataclass(frozen=True)
+class EntryOutcome:
+    """What one timeline entry did to the commitment's status, as readers are told.
 
-    A date-rule change names its new status. An evidence-shaped change (the five cited
-    fields) does not; its new status is the one the next date-rule change starts from, or
-    the commitment's current status when no later change follows. Between two evidence-
-    shaped changes it is not known, and stays "".
+    ``status``: the status a 狀態變更 entry set ("" for other entries). ``changed``: whether
+    it changed the status (an evidence-shaped change repeating the status the timeline
+    already had is further evidence, not a change). ``automated``: the pipeline decided it
+    (an upstream evidence-shaped change, the AI judging the promise kept) and no editor
+    has reviewed that judgement yet.
     """
-    result = [""] * len(entries)
-    after: str = current_status
-    for index in range(len(entries) - 1, -1, -1):
-        entry = entries[index]
+
+    status: str = ""
+    changed: bool = False
+    automated: bool = False
+
+    @property
+    def is_status_change(self) -> bool:
+        return bool(self.status)
+
+    @property
+    def further_evidence(self) -> bool:
+        return bool(self.status) and not self.changed
+
+
+def entry_outcomes(entries: Sequence[TrackingLog]) -> list[EntryOutcome]:
+    """Return, per entry of one whole timeline (oldest first), what it did to the status.
+
+    A date-rule change sets its 狀態 line's new status. An evidence-shaped change sets the
+    status it recorded (the newsroom records one) or, as upstream writes it (no 狀態 line,
+    the AI judging the promise fulfilled), 已達成. A timeline starts at 追蹤中.
+    """
+    result = []
+    current = Status.TRACKING
+    for entry in entries:
         if entry.kind != EntryKind.STATUS_CHANGE:
+            result.append(EntryOutcome())
             continue
         if entry.shape == EntryShape.STATUS_RULE:
-            result[index] = entry.to_status
-            after = entry.from_status
+            status = entry.to_status or current
+            result.append(EntryOutcome(status=status, changed=True))
         else:
-            result[index] = after
-            after = ""
+            status = entry.to_status or Status.ACHIEVED
+            result.append(
+                EntryOutcome(
+                    status=status,
+                    changed=status != current,
+                    automated=not entry.to_status and entry.is_automated and entry.needs_review,
+                )
+            )
+        current = status
     return result

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
-from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
+from tracker.core.entries import entry_facts_by_pk, entry_outcomes, timeline_entry_keys
 from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
@@ -154,11 +154,13 @@ def commitment_detail(request, uid: str):
     )
     corrections = Correction.objects.public().filter(commitment=commitment)
     entries = list(commitment.log_entries.all())
-    statuses = statuses_after(commitment.status, entries)
-    for entry, key, status in zip(entries, timeline_entry_keys(entries), statuses, strict=True):
+    outcomes = entry_outcomes(entries)
+    for entry, key, outcome in zip(entries, timeline_entry_keys(entries), outcomes, strict=True):
         entry.anchor = entry_anchor(key)
-        entry.status_after = status
-        entry.status_after_label = Status(status).label if status in Status.values else status
+        entry.status_after = outcome.status
+        entry.status_after_label = (
+            Status(outcome.status).label if outcome.status in Status.values else outcome.status
+        )
     return render(
         request,
         "tracker/commitment_detail.html",
