@@ -7,11 +7,13 @@ timeline_keys when the entry was written), ``entry_provenance`` where its origin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from tracker.core import format as fmt
 from tracker.core.models import EntryKind, EntryShape, Status, TrackingLog
 
 # What an entry's key and new status are read from (the rest of the row is not read).
@@ -142,3 +144,59 @@ def entry_outcomes(entries: Sequence[TrackingLog]) -> list[EntryOutcome]:
             )
         current = status
     return result
+
+
+@dataclass
+class Citation:
+    """A timeline entry as readers see it, with the later entries citing the same document."""
+
+    entry: TrackingLog
+    outcome: EntryOutcome
+    document_date: dt.date | None
+    repeats: list[TrackingLog] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEvent:
+    """One event of a timeline: an entry, its repeated citations, and the further evidence
+    of a run of evidence 狀態變更 entries that only repeated the status it set."""
+
+    head: Citation
+    further: list[Citation] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return self.head.entry.entry_date.year
+
+    @property
+    def entry_count(self) -> int:
+        return sum(1 + len(citation.repeats) for citation in [self.head, *self.further])
+
+
+def timeline_events(entries: Sequence[TrackingLog]) -> list[TimelineEvent]:
+    """Return one whole timeline (oldest first) as events, oldest first.
+
+    An entry that changes no status and cites a document an earlier entry cited (the same
+    document number) is a repeated citation of that entry. An evidence 狀態變更 that only
+    repeats the status already set (entry_outcomes: further evidence) right after the one
+    that set it, or after further evidence of it, is grouped under it.
+    """
+    events: list[TimelineEvent] = []
+    by_document: dict[str, Citation] = {}
+    run: TimelineEvent | None = None
+    for entry, outcome in zip(entries, entry_outcomes(entries), strict=True):
+        number = entry.document_number.strip()
+        if number and not outcome.changed and number in by_document:
+            by_document[number].repeats.append(entry)
+            continue
+        citation = Citation(entry, outcome, fmt.parse_document_date(number))
+        if number:
+            by_document[number] = citation
+        if outcome.further_evidence and run is not None:
+            run.further.append(citation)
+            continue
+        event = TimelineEvent(head=citation)
+        events.append(event)
+        is_evidence_change = outcome.status and entry.shape == EntryShape.EVIDENCE
+        run = event if is_evidence_change else None
+    return events

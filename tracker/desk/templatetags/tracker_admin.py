@@ -2,6 +2,7 @@ from django import template
 
 from tracker.core import entries
 from tracker.core.links import web_url
+from tracker.core.models import status_slug
 from tracker.core.services.edit_conflicts import who
 
 register = template.Library()
@@ -29,3 +30,9 @@ def judgement_code(entry) -> str:
 def judgement_text(entry) -> str:
     """Return the wording of an entry's judgement label (tracker.core.entries)."""
     return entries.JUDGEMENT_LABELS.get(entries.entry_judgement_label(entry), "")
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """Return a status's ASCII name, for CSS classes (tracker.core.models.status_slug)."""
+    return status_slug(status)

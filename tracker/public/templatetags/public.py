@@ -17,7 +17,7 @@ from tracker.core import (
 )
 from tracker.core import format as fmt
 from tracker.core.links import web_url
-from tracker.core.models import status_slug
+from tracker.core.models import Status, status_slug
 
 register = template.Library()
 
@@ -33,6 +33,21 @@ def highlight(text, query):
 @register.filter
 def status_class(status: str) -> str:
     return status_slug(status)
+
+
+# An icon per outcome, beside its colour (never colour alone).
+STATUS_ICONS = {"achieved": "✓", "delayed": "!", "stale": "…", "tracking": "↻"}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """Return a status's label in the page's language (the text itself when unknown)."""
+    return str(Status(status).label) if status in Status.values else status
+
+
+@register.filter
+def status_icon(status: str) -> str:
+    return STATUS_ICONS.get(status_slug(status), "•")
 
 
 @register.filter

@@ -12,8 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
-from tracker.core.entries import entry_facts_by_pk, entry_outcomes, timeline_entry_keys
-from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
+from tracker.core.entries import (
+    TimelineEvent,
+    entry_facts_by_pk,
+    timeline_entry_keys,
+    timeline_events,
+)
+from tracker.core.models import Commitment, Correction, DuplicateCopy, TrackingLog
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
@@ -21,6 +26,31 @@ from tracker.public.pagination import IdsFirstPaginator, page_or_error
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
 RECENT_PAGE_SIZE = 50
+# The detail page's timeline: ?order=oldest reads it oldest first (newest first otherwise);
+# past this many events, every year but the first shown is folded.
+ORDER_OLDEST = "oldest"
+FOLD_AFTER_EVENTS = 12
+
+
+@dataclass
+class TimelineYear:
+    year: int
+    events: list[TimelineEvent]
+    folded: bool
+
+    @property
+    def entry_count(self) -> int:
+        return sum(event.entry_count for event in self.events)
+
+
+def timeline_years(events: list[TimelineEvent], *, fold: bool) -> list[TimelineYear]:
+    """Return the events (in the order shown) by year of logging; all but the first folded."""
+    years: list[TimelineYear] = []
+    for event in events:
+        if not years or years[-1].year != event.year:
+            years.append(TimelineYear(event.year, [], folded=fold and bool(years)))
+        years[-1].events.append(event)
+    return years
 
 
 @dataclass
@@ -154,13 +184,12 @@ def commitment_detail(request, uid: str):
     )
     corrections = Correction.objects.public().filter(commitment=commitment)
     entries = list(commitment.log_entries.all())
-    outcomes = entry_outcomes(entries)
-    for entry, key, outcome in zip(entries, timeline_entry_keys(entries), outcomes, strict=True):
+    for entry, key in zip(entries, timeline_entry_keys(entries), strict=True):
         entry.anchor = entry_anchor(key)
-        entry.status_after = outcome.status
-        entry.status_after_label = (
-            Status(outcome.status).label if outcome.status in Status.values else outcome.status
-        )
+    oldest_first = request.GET.get("order") == ORDER_OLDEST
+    events = timeline_events(entries)
+    if not oldest_first:
+        events.reverse()
     return render(
         request,
         "tracker/commitment_detail.html",
@@ -168,6 +197,8 @@ def commitment_detail(request, uid: str):
             "commitment": commitment,
             "source": commitment.source,
             "entries": entries,
+            "years": timeline_years(events, fold=len(events) > FOLD_AFTER_EVENTS),
+            "oldest_first": oldest_first,
             "siblings": list(siblings),
             "corrections": list(corrections),
         },
