@@ -1,10 +1,11 @@
 """What readers are told about timeline entries: the outcome of every status change."""
 
 import datetime as dt
+import random
 
 import pytest
 
-from tracker.core.entries import entry_outcomes
+from tracker.core.entries import entry_outcomes, timeline_events
 from tracker.core.models import EntryKind, EntryShape, Status, TrackingLog
 
 DAY = dt.date(2026, 1, 27)
@@ -24,19 +25,26 @@ def rule(from_status, to_status):
     )
 
 
-def evidence(kind=EntryKind.STATUS_CHANGE, to_status="", judgement="達成證據"):
+def evidence(kind=EntryKind.STATUS_CHANGE, to_status="", judgement="達成證據", number=0, day=DAY):
     """An entry citing a document, as upstream writes it (no 狀態 line, no editor)."""
     return TrackingLog(
         kind=kind,
         shape=EntryShape.EVIDENCE,
         to_status=to_status,
         judgement=judgement,
-        entry_date=DAY,
+        document_number=document(number) if number else "",
+        entry_date=day,
     )
 
 
-def progress():
-    return evidence(kind=EntryKind.PROGRESS, judgement="進度更新")
+def document(number: int) -> str:
+    return (
+        f"（行政院函\u3000中華民國110年{number % 12 + 1}月{number % 28 + 1}日院臺專字第{number}號）"
+    )
+
+
+def progress(number=0, day=DAY):
+    return evidence(kind=EntryKind.PROGRESS, judgement="進度更新", number=number, day=day)
 
 
 def test_an_upstream_evidence_change_reads_achieved_and_automated():
@@ -88,3 +96,84 @@ def test_a_reviewed_judgement_is_no_longer_labelled_automated():
 def test_entries_that_change_no_status_have_no_outcome():
     outcomes = entry_outcomes([created(), progress()])
     assert all(not o.status and not o.changed for o in outcomes)
+
+
+def days(n):
+    return [DAY + dt.timedelta(days=index) for index in range(n)]
+
+
+@pytest.mark.parametrize("times", [2, 3, 5])
+def test_citations_of_one_document_on_other_days_are_one_event(times):
+    timeline = [created()] + [progress(number=7, day=day) for day in days(times)]
+    events = timeline_events(timeline)
+    assert len(events) == 2
+    cited = events[1].head
+    assert cited.entry is timeline[1]
+    assert [entry.entry_date for entry in cited.repeats] == days(times)[1:]
+    assert cited.document_date == dt.date(2021, 8, 8)
+
+
+@pytest.mark.parametrize("run", [2, 8, 21, 36])
+def test_a_run_of_evidence_changes_is_one_change_with_its_further_evidence(run):
+    timeline = [created(), rule(Status.TRACKING, Status.DELAYED)]
+    timeline += [evidence(number=100 + index) for index in range(run)]
+    # The pipeline cites the run's documents again on the next days.
+    timeline += [evidence(number=100 + index, day=DAY + dt.timedelta(1)) for index in range(run)]
+    events = timeline_events(timeline)
+    assert len(events) == 3
+    change = events[2]
+    assert change.head.outcome.changed and change.head.outcome.status == Status.ACHIEVED
+    assert [c.entry for c in change.further] == timeline[3 : 2 + run]
+    assert all(c.outcome.further_evidence for c in change.further)
+    assert all(len(c.repeats) == 1 for c in [change.head, *change.further])
+    assert change.entry_count == 2 * run
+
+
+def test_a_progress_update_ends_a_run():
+    timeline = [evidence(number=1), progress(number=2), evidence(number=3)]
+    events = timeline_events(timeline)
+    assert [event.head.entry for event in events] == timeline
+    assert events[2].head.outcome.further_evidence
+
+
+def test_a_changing_entry_is_never_folded_into_an_earlier_citation():
+    timeline = [progress(number=5), evidence(number=5), rule(Status.ACHIEVED, Status.STALE)]
+    events = timeline_events(timeline)
+    assert [event.head.entry for event in events] == timeline
+
+
+def test_entries_without_a_document_number_are_never_merged():
+    timeline = [progress(), progress(), evidence(), evidence()]
+    events = timeline_events(timeline)
+    assert len(events) == 3  # the second evidence change is further evidence of the first
+    assert not any(citation.repeats for event in events for citation in [event.head])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_entry_is_shown_exactly_once_in_order(seed):
+    rng = random.Random(seed)
+    makers = [
+        lambda day: progress(number=rng.randint(1, 6), day=day),
+        lambda day: evidence(number=rng.randint(1, 6), day=day),
+        lambda day: evidence(number=rng.randint(1, 6), day=day, to_status=Status.STALE),
+        lambda day: rule(Status.ACHIEVED, Status.DELAYED),
+        lambda day: progress(day=day),
+    ]
+    timeline = [created()] + [rng.choice(makers)(day) for day in days(rng.randint(1, 40))]
+    events = timeline_events(timeline)
+    shown = [
+        entry
+        for event in events
+        for citation in [event.head, *event.further]
+        for entry in [citation.entry, *citation.repeats]
+    ]
+    assert sorted(map(id, shown)) == sorted(map(id, timeline))
+    assert sum(event.entry_count for event in events) == len(timeline)
+    heads = [timeline.index(event.head.entry) for event in events]
+    assert heads == sorted(heads)
+    outcomes = dict(zip(map(id, timeline), entry_outcomes(timeline), strict=True))
+    for event in events:
+        for citation in [event.head, *event.further]:
+            # Only entries that changed nothing fold under another.
+            assert all(not outcomes[id(entry)].changed for entry in citation.repeats)
+        assert all(not outcomes[id(c.entry)].changed for c in event.further)
