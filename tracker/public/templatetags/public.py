@@ -60,7 +60,7 @@ def web_link(url: str | None) -> str:
 def target_date_display(text: str | None, parsed: dt.date | None) -> str:
     """Describe a target date as written, with its ISO date where it differs."""
     if not text:
-        return _("未定")
+        return _("答復未訂定")
     if parsed is None:
         return _("%(text)s（無法解讀的日期）") % {"text": text}
     if fmt.is_iso_date(text.strip()):

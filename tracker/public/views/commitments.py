@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
 from tracker.core.entries import (
+    JUDGEMENT_LABELS,
     TimelineEvent,
     entry_facts_by_pk,
+    entry_judgement_label,
     timeline_entry_keys,
     timeline_events,
 )
@@ -59,6 +61,8 @@ class SearchHit:
 
     label: str
     excerpt: str
+    # Who wrote the matched text, when software did (tracker.core.entries.JUDGEMENT_LABELS).
+    judgement: str = ""
 
 
 def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
@@ -70,7 +74,8 @@ def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
             excerpt = search.snippet(text, query)
             if excerpt:
                 label = _("追蹤紀錄 %(date)s") % {"date": entry.entry_date.isoformat()}
-                return SearchHit(str(label), excerpt)
+                judgement = JUDGEMENT_LABELS.get(entry_judgement_label(entry), "")
+                return SearchHit(str(label), excerpt, str(judgement))
     source = commitment.source
     for text in (source.subject, source.reply_text):
         excerpt = search.snippet(text, query)
@@ -112,7 +117,15 @@ def commitment_list(request):
             Prefetch(
                 "log_entries",
                 queryset=TrackingLog.objects.order_by("position").only(
-                    "commitment_id", "position", "entry_date", "summary", "reason", "text"
+                    "commitment_id",
+                    "position",
+                    "entry_date",
+                    "summary",
+                    "reason",
+                    "text",
+                    "judgement",
+                    "created_by",
+                    "reviewed_at",
                 ),
             ),
         )
@@ -244,13 +257,26 @@ def recent_changes(request):
         newest = (
             TrackingLog.objects.filter(commitment__in=rows)
             .order_by("commitment_id", "-entry_date", "-position")
-            .only("commitment_id", "entry_date", "kind", "shape", "to_status", "summary", "reason")
+            .only(
+                "commitment_id",
+                "entry_date",
+                "kind",
+                "shape",
+                "from_status",
+                "to_status",
+                "summary",
+                "reason",
+                "judgement",
+                "created_by",
+                "reviewed_at",
+            )
         )
         for entry in newest:
             latest.setdefault(entry.commitment_id, entry)
         facts = entry_facts_by_pk(latest.values())
         for entry in latest.values():
             entry.anchor = entry_anchor(facts[entry.pk].key)
+            entry.outcome = facts[entry.pk].outcome
     groups: list[tuple] = []
     for row in rows:
         row.latest = latest.get(row.pk)
