@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_commitment, make_log, make_source
+from tests.factories import make_citation, make_commitment, make_log, make_source
 from tracker.core.models import Commitment, DuplicateCopy, EntryKind, EntryShape
 
 ROC = "7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e502"  # target 112-12-31, status changed by rule
@@ -168,30 +168,15 @@ def test_each_entry_says_whether_the_pipeline_or_the_newsroom_wrote_it(
     assert "reporter7" not in html
 
 
-def cite(commitment, number, day, kind=EntryKind.PROGRESS, judgement="進度更新"):
-    return make_log(
-        commitment,
-        kind=kind,
-        shape=EntryShape.EVIDENCE,
-        text="",
-        source_type="立法院答復",
-        document_number=f"（行政院函　中華民國110年12月{number}日院臺專字第{number}號）",
-        document_url=f"https://example.org/{number}.doc",
-        summary=f"摘要 {number} {day.isoformat()}",
-        judgement=judgement,
-        entry_date=day,
-    )
-
-
 @pytest.fixture
 def cited_twice_and_fulfilled(db):
     """A created entry, one document cited on three days, then a run of three evidence
     status changes (upstream's: 已達成)."""
     commitment = make_commitment(status="已達成", last_updated=dt.date(2026, 1, 30))
     for day in (27, 28, 29):
-        cite(commitment, 1, dt.date(2026, 1, day))
+        make_citation(commitment, 1, dt.date(2026, 1, day))
     for number in (2, 3, 4):
-        cite(commitment, number, dt.date(2026, 1, 30), EntryKind.STATUS_CHANGE, "達成證據")
+        make_citation(commitment, number, dt.date(2026, 1, 30), EntryKind.STATUS_CHANGE, "達成證據")
     return commitment
 
 
@@ -204,7 +189,7 @@ def test_cited_entries_show_the_documents_date_and_the_logging_date(
     client, cited_twice_and_fulfilled
 ):
     html = timeline_html(detail(client, cited_twice_and_fulfilled.uid))
-    assert re.search(r'文件日期 <time datetime="2021-12-01">2021-12-01</time>', html)
+    assert re.search(r'文件日期 <time datetime="2021-12-02">2021-12-02</time>', html)
     assert re.search(r'記錄於 <time datetime="2026-01-27">2026-01-27</time>', html)
 
 
@@ -248,7 +233,9 @@ def test_a_run_of_evidence_changes_reads_achieved_once_with_further_evidence(
 def test_long_timelines_fold_every_year_but_the_newest(client, db):
     commitment = make_commitment(created_date=dt.date(2024, 1, 2))
     for index in range(20):
-        cite(commitment, index % 28 + 1 + 100 * index, dt.date(2024 + index // 8, 2, index % 8 + 1))
+        make_citation(
+            commitment, index % 28 + 1 + 100 * index, dt.date(2024 + index // 8, 2, index % 8 + 1)
+        )
     html = timeline_html(detail(client, commitment.uid))
     assert '<h3 class="timeline-year-heading">2026</h3>' in html
     assert re.search(r'<details class="timeline-year">\s*<summary>2025 年（8 筆紀錄）', html)
@@ -261,6 +248,8 @@ def test_a_long_timeline_with_repeats_runs_a_bounded_number_of_queries(
     commitment = make_commitment()
     for index in range(40):
         kind = EntryKind.STATUS_CHANGE if index % 3 else EntryKind.PROGRESS
-        cite(commitment, index % 7 + 1, dt.date(2026, 1, 26) + dt.timedelta(index // 5), kind)
+        make_citation(
+            commitment, index % 7 + 1, dt.date(2026, 1, 26) + dt.timedelta(index // 5), kind
+        )
     with django_assert_max_num_queries(5):
         assert detail(client, commitment.uid).status_code == 200
