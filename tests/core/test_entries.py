@@ -6,8 +6,9 @@ from dataclasses import asdict
 
 import pytest
 
+from tests.factories import make_source
 from tracker.core import format as fmt
-from tracker.core.entries import entry_outcomes, timeline_events
+from tracker.core.entries import document_dates, entry_outcomes, timeline_events
 from tracker.core.models import EntryKind, EntryShape, Status, TrackingLog
 
 DAY = dt.date(2026, 1, 27)
@@ -202,3 +203,28 @@ def test_the_corpus_timelines_fold_their_runs_and_keep_every_entry(corpus_commit
         assert sum(1 for event in events if event.head.outcome.changed) == changes
     # 216 files and a run of 36 in the 1,187-file corpus (the issue counts 21 in the full one).
     assert files_with_runs > 100 and longest > 10
+
+
+@pytest.mark.django_db
+def test_a_number_without_a_date_takes_the_date_of_the_reply_at_its_link(
+    django_assert_num_queries,
+):
+    make_source(
+        url="https://example.org/known.doc",
+        ey_number="（行政院函　中華民國109年6月8日院授主預社字第1090101584號）",
+    )
+    known = TrackingLog(
+        document_number="院授主預社字第1090101584號", document_url="https://example.org/known.doc"
+    )
+    unknown = TrackingLog(
+        document_number="院臺專字第1號", document_url="https://example.org/other.doc"
+    )
+    dated = progress(number=3)
+    with django_assert_num_queries(1):
+        dates = document_dates([known, unknown, dated])
+    assert dates == {
+        "院授主預社字第1090101584號": dt.date(2020, 6, 8),
+        dated.document_number: dt.date(2021, 4, 4),
+    }
+    with django_assert_num_queries(0):
+        document_dates([dated, progress()])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import format as fmt
-from tracker.core.models import EntryKind, EntryShape, Status, TrackingLog
+from tracker.core.models import EntryKind, EntryShape, Source, Status, TrackingLog
 
 # What an entry's key and new status are read from (the rest of the row is not read).
 FACT_FIELDS = (
@@ -173,6 +173,33 @@ class TimelineEvent:
         return sum(1 + len(citation.repeats) for citation in [self.head, *self.further])
 
 
+def document_dates(entries: Sequence[TrackingLog]) -> dict[str, dt.date]:
+    """Return the date of each document the entries cite, by document number.
+
+    Read from the number (format.parse_document_date); a number that holds no date takes
+    the date of the known reply at the entry's link (its 行政院函號), in one query, made
+    only when some number holds no date.
+    """
+    dates: dict[str, dt.date] = {}
+    undated: dict[str, str] = {}
+    for entry in entries:
+        number = entry.document_number.strip()
+        if not number or number in dates:
+            continue
+        day = fmt.parse_document_date(number)
+        if day is not None:
+            dates[number] = day
+        elif entry.document_url:
+            undated[entry.document_url] = number
+    if undated:
+        replies = Source.objects.filter(url__in=undated).values_list("url", "ey_number")
+        for url, ey_number in replies:
+            day = fmt.parse_document_date(ey_number)
+            if day is not None:
+                dates.setdefault(undated[url], day)
+    return dates
+
+
 def timeline_events(entries: Sequence[TrackingLog]) -> list[TimelineEvent]:
     """Return one whole timeline (oldest first) as events, oldest first.
 
@@ -182,6 +209,7 @@ def timeline_events(entries: Sequence[TrackingLog]) -> list[TimelineEvent]:
     that set it, or after further evidence of it, is grouped under it.
     """
     events: list[TimelineEvent] = []
+    dates = document_dates(entries)
     by_document: dict[str, Citation] = {}
     run: TimelineEvent | None = None
     for entry, outcome in zip(entries, entry_outcomes(entries), strict=True):
@@ -189,7 +217,7 @@ def timeline_events(entries: Sequence[TrackingLog]) -> list[TimelineEvent]:
         if number and not outcome.changed and number in by_document:
             by_document[number].repeats.append(entry)
             continue
-        citation = Citation(entry, outcome, fmt.parse_document_date(number))
+        citation = Citation(entry, outcome, dates.get(number))
         if number:
             by_document[number] = citation
         if outcome.further_evidence and run is not None:

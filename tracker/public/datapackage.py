@@ -21,6 +21,7 @@ from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
     JUDGEMENT_CODES,
     EntryOutcome,
+    document_dates,
     entry_judgement_label,
     entry_outcomes,
     entry_provenance,
@@ -268,6 +269,7 @@ def timeline_rows(commitment: Commitment) -> list[dict]:
     entries = list(commitment.log_entries.all())
     keys = timeline_entry_keys(entries)
     outcomes = entry_outcomes(entries)
+    dates = document_dates(entries)
     rows = []
     for entry, key, outcome in zip(entries, keys, outcomes, strict=True):
         rows.append(
@@ -288,7 +290,7 @@ def timeline_rows(commitment: Commitment) -> list[dict]:
                 "document_url": _nullable(entry.document_url),
                 "summary": _nullable(entry.summary),
                 "judgement": _nullable(entry.judgement),
-                "document_date": _nullable(_iso(fmt.parse_document_date(entry.document_number))),
+                "document_date": _nullable(_iso(dates.get(entry.document_number.strip()))),
                 "status_after": _nullable(outcome.status),
                 "status_effect": _nullable(status_effect(outcome)),
                 "provenance": entry_provenance(entry),

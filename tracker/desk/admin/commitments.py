@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
-from tracker.core.entries import entry_outcomes
+from tracker.core.entries import document_dates, entry_outcomes
 from tracker.core.links import web_url
 from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog, status_slug
 from tracker.core.provenance import field_provenance
@@ -384,9 +384,10 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
                 .select_related("created_by", "reviewed_by", "sync_run")
                 .order_by("position")
             )
+            dates = document_dates(timeline)
             for entry, outcome in zip(timeline, entry_outcomes(timeline), strict=True):
                 entry.outcome = outcome
-                entry.document_date = fmt.parse_document_date(entry.document_number)
+                entry.document_date = dates.get(entry.document_number.strip())
             context["timeline"] = timeline[::-1]
             context["can_edit_entries"] = request.user.has_perm("tracker.change_trackinglog")
         return super().change_view(request, object_id, form_url, extra_context=context)
