@@ -92,3 +92,29 @@ def make_question(
             document_url="https://example.org/answer.pdf",
         )
     return question
+
+
+def make_citation(
+    commitment: Commitment,
+    number: int,
+    day: dt.date,
+    kind: str = EntryKind.PROGRESS,
+    judgement: str = "進度更新",
+    **values,
+) -> TrackingLog:
+    """Log an entry citing reply NUMBER (dated 110-12-<number % 28 + 1>), as upstream writes it:
+    a progress update, or with kind 狀態變更 its evidence of achievement (no 狀態 line)."""
+    defaults = {
+        "kind": kind,
+        "shape": EntryShape.EVIDENCE,
+        "text": "",
+        "source_type": "立法院答復",
+        "document_number": (
+            f"（行政院函　中華民國110年12月{number % 28 + 1}日院臺專字第{number}號）"
+        ),
+        "document_url": f"https://example.org/{number}.doc",
+        "summary": f"摘要 {number} {day.isoformat()}",
+        "judgement": judgement,
+        "entry_date": day,
+    }
+    return make_log(commitment, **(defaults | values))

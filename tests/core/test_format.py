@@ -104,6 +104,45 @@ def test_target_dates_are_understood_where_they_can_be(text, expected):
     assert fmt.parse_target_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（行政院函\u3000中華民國110年12月30日院臺專字第1100099574號）", dt.date(2021, 12, 30)),
+        ("（行政院函\u3000中華民國109年6月8日院授主預社字第1090101584號）", dt.date(2020, 6, 8)),
+        ("中華民國 99 年 1 月 5 日", dt.date(2010, 1, 5)),
+        ("民國111年1月26日", dt.date(2022, 1, 26)),
+        ("110年12月30日院臺專字第1100099574號", dt.date(2021, 12, 30)),
+        ("中華民國１１０年１２月３０日", dt.date(2021, 12, 30)),
+        ("2021年12月30日函", dt.date(2021, 12, 30)),
+        ("中華民國2021年12月30日", None),  # a western year after 民國 is a typo, not a date
+        ("中華民國110年2月30日", None),
+        ("中華民國0年1月1日", None),
+        ("110.12.30 院臺專字", None),
+        ("院臺專字第1101230號", None),
+        ("院臺專字第1100099574號", None),
+        ("12345年1月2日", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_document_dates_are_read_from_the_number_where_written(text, expected):
+    assert fmt.parse_document_date(text) == expected
+
+
+def test_every_cited_document_of_the_corpus_has_a_date(corpus_commitments):
+    cited = dated = 0
+    for path in corpus_commitments.rglob("*.md"):
+        for entry in fmt.parse(path.read_text(encoding="utf-8")).log:
+            if entry.document_number:
+                cited += 1
+                day = fmt.parse_document_date(entry.document_number)
+                if day is not None:
+                    dated += 1
+                    assert dt.date(2000, 1, 1) < day <= entry.entry_date, entry.document_number
+    assert cited > 2000
+    assert dated == cited
+
+
 def test_quoting_escapes_what_yaml_would_fold():
     data = fmt.parse(FIXTURE_HEAD + "### 2026-01-26 [初始建立]\n萃取。\n")
     data.title = 'He said "yes"\\no\u2028next\x7f'

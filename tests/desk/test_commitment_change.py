@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.desk.helpers import errors_of, form_data
+from tests.factories import make_citation, make_commitment, make_log
 from tracker.core import format as fmt
 from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
 from tracker.core.services.commitment_export import commitment_render
@@ -300,3 +301,23 @@ def test_a_commitment_with_150_entries_is_saved_through_its_page(editor_client, 
     commitment.refresh_from_db()
     assert commitment.title == "新標題"
     assert commitment.log_entries.count() == 151
+
+
+def test_the_timeline_says_what_each_status_change_changed_to(editor_client, db):
+    commitment = make_commitment(status=Status.ACHIEVED)
+    make_log(
+        commitment,
+        kind=EntryKind.STATUS_CHANGE,
+        shape=EntryShape.STATUS_RULE,
+        from_status=Status.TRACKING,
+        to_status=Status.DELAYED,
+        reason="目標日期已過",
+    )
+    for number in (1, 2):
+        make_citation(commitment, number, dt.date(2026, 1, 27), EntryKind.STATUS_CHANGE, "達成證據")
+    page = editor_client.get(change_url(commitment)).content.decode()
+    assert "追蹤中 → 已延宕" in page
+    assert page.count('tracker-outcome-achieved">→ 已達成') == 1
+    assert "進一步證據（狀態已是 已達成）" in page
+    assert "tracker-entry-outcome-achieved" in page and "tracker-entry-outcome-delayed" in page
+    assert "文件日期 2021-12-02" in page

@@ -200,6 +200,43 @@ def parse_target_date(text: str | None) -> dt.date | None:
     return None
 
 
+# A date written out in a document number: 中華民國110年12月30日, 民國110年12月30日, 110年12月30日
+# (ROC years, 1 to 3 digits) or 2021年12月30日 (a four-digit western year). Dotted (110.12.30)
+# and run-together (1101230, the serial inside 院臺專字第1100099574號) forms are not dates.
+_WRITTEN_DATE = re.compile(
+    r"(?<![0-9])(?:(?P<roc_mark>(?:中華)?民國)\s*)?(?P<year>[0-9]{1,4})\s*年\s*"
+    r"(?P<month>[0-9]{1,2})\s*月\s*(?P<day>[0-9]{1,2})\s*日"
+)
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+ROC_YEAR_OFFSET = 1911
+
+
+def parse_document_date(text: str | None) -> dt.date | None:
+    """Return the date a cited document's number gives (its first 年月日 date), or None.
+
+    ``（行政院函　中華民國110年12月30日院臺專字第1100099574號）`` is 2021-12-30: a year of
+    up to three digits is a Republic-of-China year (+ 1911), four digits a western one.
+    Full-width digits are read as digits; an impossible date (110年2月30日) gives None.
+    """
+    if not text:
+        return None
+    match = _WRITTEN_DATE.search(text.translate(_FULL_WIDTH_DIGITS))
+    if match is None:
+        return None
+    year, month, day = (int(match.group(name)) for name in ("year", "month", "day"))
+    if len(match.group("year")) == 4:
+        if match.group("roc_mark"):
+            return None
+    elif year == 0:
+        return None
+    else:
+        year += ROC_YEAR_OFFSET
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 # Parsing -----------------------------------------------------------------------------------
 
 

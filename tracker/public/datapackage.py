@@ -20,8 +20,10 @@ from tracker.core import format as fmt
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import (
     JUDGEMENT_CODES,
+    EntryOutcome,
+    document_dates,
     entry_judgement_label,
-    statuses_after,
+    entry_outcomes,
     timeline_entry_keys,
 )
 from tracker.core.models import (
@@ -46,6 +48,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 ESCAPED_STARTS = (*FORMULA_STARTS, "'")
 DATE_PATTERN = fmt.ISO_DATE_PATTERN
 STATUSES = list(Status.values)
+
+
+STATUS_EFFECT_CHANGE = "change"
+STATUS_EFFECT_FURTHER = "further_evidence"
+STATUS_EFFECTS = (STATUS_EFFECT_CHANGE, STATUS_EFFECT_FURTHER)
 
 
 @dataclass(frozen=True)
@@ -150,10 +157,27 @@ TIMELINE_FIELDS = [
     Field("summary", "string", _("內容摘要（evidence 格式）")),
     Field("judgement", "string", _("AI 判斷（原文，evidence 格式）")),
     Field(
+        "document_date",
+        "date",
+        _("引用文件的日期（由文件編號讀出，民國年已換算；讀不出時為空）"),
+    ),
+    Field(
         "status_after",
         "string",
-        _("狀態變更後的狀態（引用文件格式的變更依後續紀錄推得，無法推得時為空）"),
+        _(
+            "狀態變更後的狀態（上游引用文件格式的變更為 AI 判斷已達成，即「已達成」）；"
+            "其他類型的紀錄為空"
+        ),
         enum=tuple(STATUSES),
+    ),
+    Field(
+        "status_effect",
+        "string",
+        _(
+            "狀態變更的效果：change（改變了狀態）、further_evidence（狀態已是如此，"
+            "只是再一份證據）；其他類型的紀錄為空"
+        ),
+        enum=STATUS_EFFECTS,
     ),
     Field(
         "provenance",
@@ -269,13 +293,25 @@ def commitment_row(commitment: Commitment, detail_url) -> dict:
     }
 
 
+def status_effect(outcome: EntryOutcome) -> str:
+    """Return the code of what a status change did (status_effect column; "" for others)."""
+    if not outcome.status:
+        return ""
+    return STATUS_EFFECT_CHANGE if outcome.changed else STATUS_EFFECT_FURTHER
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day is not None else ""
+
+
 def timeline_rows(commitment: Commitment) -> list[dict]:
     """Return a commitment's timeline as rows (expects the timeline prefetched)."""
     entries = list(commitment.log_entries.all())
     keys = timeline_entry_keys(entries)
-    statuses = statuses_after(commitment.status, entries)
+    outcomes = entry_outcomes(entries)
+    dates = document_dates(entries)
     rows = []
-    for entry, key, status in zip(entries, keys, statuses, strict=True):
+    for entry, key, outcome in zip(entries, keys, outcomes, strict=True):
         rows.append(
             {
                 "commitment_id": commitment.uid,
@@ -294,7 +330,9 @@ def timeline_rows(commitment: Commitment) -> list[dict]:
                 "document_url": _nullable(entry.document_url),
                 "summary": _nullable(entry.summary),
                 "judgement": _nullable(entry.judgement),
-                "status_after": _nullable(status),
+                "document_date": _nullable(_iso(dates.get(entry.document_number.strip()))),
+                "status_after": _nullable(outcome.status),
+                "status_effect": _nullable(status_effect(outcome)),
                 "provenance": entry.origin,
                 "judgement_label": _nullable(entry_judgement_label(entry)),
             }

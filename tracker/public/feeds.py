@@ -26,7 +26,14 @@ from django.utils.translation import gettext_lazy
 from tracker.core.agencies import canonical_agency
 from tracker.core.categories import canonical_category
 from tracker.core.changes import editor_changes
-from tracker.core.entries import entry_facts_by_pk
+from tracker.core.entries import (
+    JUDGEMENT_AUTOMATED_REVIEWED,
+    JUDGEMENT_AUTOMATED_UNREVIEWED,
+    JUDGEMENT_LABELS,
+    EntryOutcome,
+    entry_facts_by_pk,
+    entry_judgement_label,
+)
 from tracker.core.models import (
     AgencyQuestion,
     Commitment,
@@ -68,8 +75,17 @@ def status_label(value: str) -> str:
     return str(Status(value).label) if value in Status.values else value
 
 
-def entry_text(entry: TrackingLog, status_after: str = "") -> str:
-    """Return a log entry as plain text, with the status a status change led to."""
+def entry_text(entry: TrackingLog, outcome: EntryOutcome | None = None) -> str:
+    """Return a log entry as plain text, with the status a status change led to; text
+    software wrote says so (its judgement label)."""
+    text = _entry_text(entry, outcome or EntryOutcome())
+    code = entry_judgement_label(entry)
+    if code in (JUDGEMENT_AUTOMATED_UNREVIEWED, JUDGEMENT_AUTOMATED_REVIEWED):
+        return _("%(text)s（%(label)s）") % {"text": text, "label": JUDGEMENT_LABELS[code]}
+    return text
+
+
+def _entry_text(entry: TrackingLog, outcome: EntryOutcome) -> str:
     if entry.shape == EntryShape.STATUS_RULE:
         return _("狀態：%(before)s → %(after)s；原因：%(reason)s") % {
             "before": status_label(entry.from_status),
@@ -78,7 +94,12 @@ def entry_text(entry: TrackingLog, status_after: str = "") -> str:
         }
     if entry.shape == EntryShape.EVIDENCE:
         if entry.kind == EntryKind.STATUS_CHANGE:
-            after = status_label(status_after) if status_after else _("未記錄")
+            after = status_label(outcome.status) if outcome.status else _("未記錄")
+            if outcome.further_evidence:
+                return _("狀態維持：%(after)s；再一份依據：%(summary)s") % {
+                    "after": after,
+                    "summary": entry.summary,
+                }
             return _("新狀態：%(after)s；依據：%(summary)s") % {
                 "after": after,
                 "summary": entry.summary,
@@ -110,7 +131,7 @@ def _entry_items(commitments) -> list[FeedItem]:
             FeedItem(
                 title=_("%(title)s：%(kind)s")
                 % {"title": commitment.title, "kind": entry.get_kind_display()},
-                text=entry_text(entry, fact.status_after),
+                text=entry_text(entry, fact.outcome),
                 link=f"{_detail(commitment.uid)}#{entry_anchor(fact.key)}",
                 guid=entry_uri(commitment.uid, fact.key),
                 date=_midnight(entry.entry_date),

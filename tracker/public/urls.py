@@ -47,7 +47,7 @@ urlpatterns = [
     ),
     re_path(
         rf"^commitments/{UID}/$",
-        public_page(commitments.commitment_detail),
+        public_page(commitments.commitment_detail, query=("order",)),
         name="commitment_detail",
     ),
     re_path(

@@ -1,10 +1,11 @@
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_commitment, make_log, make_question, make_source
+from tests.factories import make_citation, make_commitment, make_log, make_question, make_source
 from tracker.core.models import Commitment, DuplicateCopy, EntryKind, EntryShape
 from tracker.core.services.criteria import criterion_add
 
@@ -140,8 +141,9 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         make_question(commitment, answered_on=timezone.localdate())
         criterion_add(commitment=commitment, milestone="budget")
     # The commitment, its timeline, siblings, corrections, the questions to agencies, the
-    # completion criteria and the versions of the target date.
-    with django_assert_max_num_queries(8):
+    # completion criteria, the versions of the target date, and (the answers' document numbers
+    # hold no date) the known replies at the entries' links.
+    with django_assert_max_num_queries(9):
         assert detail(client, commitment.uid).status_code == 200
 
 
@@ -171,3 +173,90 @@ def test_each_entry_says_whether_the_pipeline_or_the_newsroom_wrote_it(
     assert ("來源：編輯部（林美玲）" in html) is show_names
     assert "來源：編輯部" in html
     assert "reporter7" not in html
+
+
+@pytest.fixture
+def cited_twice_and_fulfilled(db):
+    """A created entry, one document cited on three days, then a run of three evidence
+    status changes (upstream's: 已達成)."""
+    commitment = make_commitment(status="已達成", last_updated=dt.date(2026, 1, 30))
+    for day in (27, 28, 29):
+        make_citation(commitment, 1, dt.date(2026, 1, day))
+    for number in (2, 3, 4):
+        make_citation(commitment, number, dt.date(2026, 1, 30), EntryKind.STATUS_CHANGE, "達成證據")
+    return commitment
+
+
+def timeline_html(response) -> str:
+    html = response.content.decode()
+    return html[html.index('id="timeline"') : html.index('id="corrections"')]
+
+
+def test_cited_entries_show_the_documents_date_and_the_logging_date(
+    client, cited_twice_and_fulfilled
+):
+    html = timeline_html(detail(client, cited_twice_and_fulfilled.uid))
+    assert re.search(r'文件日期 <time datetime="2021-12-02">2021-12-02</time>', html)
+    assert re.search(r'記錄於 <time datetime="2026-01-27">2026-01-27</time>', html)
+
+
+def test_the_timeline_reads_newest_first_and_a_link_switches(client, cited_twice_and_fulfilled):
+    uid = cited_twice_and_fulfilled.uid
+    newest = timeline_html(detail(client, uid))
+    assert newest.index("摘要 2") < newest.index("摘要 1 2026-01-27") < newest.index("萃取")
+    assert 'href="?order=oldest#timeline"' in newest
+    url = reverse("public:commitment_detail", args=[uid])
+    oldest = timeline_html(client.get(url, {"order": "oldest"}))
+    assert oldest.index("萃取") < oldest.index("摘要 1 2026-01-27") < oldest.index("摘要 2")
+    assert 'href="?order=newest#timeline"' in oldest
+    # Any other value reads newest first; the page cache keeps the orders apart.
+    assert timeline_html(client.get(url, {"order": "x"})) == newest
+
+
+def test_repeated_citations_of_one_document_are_one_event(client, cited_twice_and_fulfilled):
+    html = timeline_html(detail(client, cited_twice_and_fulfilled.uid))
+    assert html.count('class="entry ') == 3  # created, the cited document, the change
+    assert "再次引用 2 次" in html
+    assert re.search(r"再次引用 2 次：<time[^>]*>2026-01-28</time>、<time[^>]*>2026-01-29", html)
+    # Nothing is lost: every entry's summary and anchor is on the page.
+    for entry in cited_twice_and_fulfilled.log_entries.all():
+        assert (entry.summary or entry.text) in html
+
+
+def test_a_run_of_evidence_changes_reads_achieved_once_with_further_evidence(
+    client, cited_twice_and_fulfilled
+):
+    html = timeline_html(detail(client, cited_twice_and_fulfilled.uid))
+    assert html.count("entry-outcome-achieved") == 1
+    assert "entry-outcome-delayed" not in html
+    assert re.search(
+        r'<span class="visually-hidden">變更為</span> <span class="badge badge-achieved">已達成',
+        html,
+    )
+    assert "自動判斷，未經編輯審核" in html
+    assert "另有 2 份文件作為進一步證據（狀態維持「已達成」）" in html
+
+
+def test_long_timelines_fold_every_year_but_the_newest(client, db):
+    commitment = make_commitment(created_date=dt.date(2024, 1, 2))
+    for index in range(20):
+        make_citation(
+            commitment, index % 28 + 1 + 100 * index, dt.date(2024 + index // 8, 2, index % 8 + 1)
+        )
+    html = timeline_html(detail(client, commitment.uid))
+    assert '<h3 class="timeline-year-heading">2026</h3>' in html
+    assert re.search(r'<details class="timeline-year">\s*<summary>2025 年（8 筆紀錄）', html)
+    assert re.search(r'<details class="timeline-year">\s*<summary>2024 年（9 筆紀錄）', html)
+
+
+def test_a_long_timeline_with_repeats_runs_a_bounded_number_of_queries(
+    client, db, django_assert_max_num_queries
+):
+    commitment = make_commitment()
+    for index in range(40):
+        kind = EntryKind.STATUS_CHANGE if index % 3 else EntryKind.PROGRESS
+        make_citation(
+            commitment, index % 7 + 1, dt.date(2026, 1, 26) + dt.timedelta(index // 5), kind
+        )
+    with django_assert_max_num_queries(8):
+        assert detail(client, commitment.uid).status_code == 200

@@ -280,3 +280,17 @@ def test_the_excerpt_comes_from_where_the_result_ranks_it(client, db):
     hit = response.context["rows"][0].hit
     assert str(hit.label) == "來源回覆"  # the reply ranks before the timeline
     assert "<mark>臺北</mark>站改建" in hit.excerpt
+
+
+def test_a_search_excerpt_from_a_summary_carries_its_label(client, judged_timeline):
+    _commitment, label = judged_timeline
+    search_index_rebuild()
+    html = client.get(URL, {"q": "摘要"}).content.decode()
+    assert f"［{label}］</span>：疫苗<mark>摘要</mark>丙" in html
+
+
+def test_recent_labels_the_latest_summary_and_says_what_changed(client, judged_timeline):
+    _commitment, label = judged_timeline
+    html = client.get(reverse("public:recent")).content.decode()
+    assert f"［{label}］</span> 疫苗摘要丙" in html
+    assert '狀態維持 <span class="badge badge-achieved">已達成' in html

@@ -12,6 +12,7 @@ from frictionless import Package
 
 from tests.factories import make_commitment, make_log, make_question
 from tracker.core import format as fmt
+from tracker.core.entries import JUDGEMENT_LABELS
 from tracker.core.models import Commitment, Origin, TrackingLog
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 from tracker.core.services.tracking_log_editing import tracking_log_review
@@ -212,3 +213,42 @@ def test_the_english_downloads_page_is_in_english(client, sample):
     descriptor = json.loads(download(client, "datapackage.json"))
     fields = descriptor["resources"][2]["schema"]["fields"]
     assert fields[2]["description"].startswith("紀錄的永久鍵")
+
+
+def test_timeline_rows_give_the_document_date_and_what_a_status_change_did(client, judged_timeline):
+    commitment, label = judged_timeline
+    rows = [row for row in table(client, "timeline.csv") if row["commitment_id"] == commitment.uid]
+    by_summary = {row["summary"]: row for row in rows}
+    assert by_summary["疫苗摘要甲"]["document_date"] == "2021-12-02"
+    assert (
+        by_summary["疫苗摘要甲"]["status_after"] == by_summary["疫苗摘要甲"]["status_effect"] == ""
+    )
+    assert (
+        by_summary["疫苗摘要乙"]["status_after"],
+        by_summary["疫苗摘要乙"]["status_effect"],
+    ) == (
+        "已達成",
+        "change",
+    )
+    assert (
+        by_summary["疫苗摘要丙"]["status_after"],
+        by_summary["疫苗摘要丙"]["status_effect"],
+    ) == (
+        "已達成",
+        "further_evidence",
+    )
+    codes = {row["judgement_label"] for row in rows if row["summary"]}
+    assert len(codes) == 1 and JUDGEMENT_LABELS[codes.pop()] == label
+    created = next(row for row in rows if row["kind"] == "初始建立")
+    assert created["document_date"] == created["judgement_label"] == ""
+    timeline = next(
+        item
+        for item in json.loads(download(client, "commitments.json"))["commitments"]
+        if item["id"] == commitment.uid
+    )["timeline"]
+    assert [entry["document_date"] for entry in timeline] == [
+        None,
+        "2021-12-02",
+        "2021-12-03",
+        "2021-12-04",
+    ]

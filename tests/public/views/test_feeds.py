@@ -276,3 +276,16 @@ def test_an_agency_feed_under_any_spelling_follows_the_whole_group(client, sampl
     assert "衛生福利部" in parsed.feed.title
     assert [entry.id for entry in parsed.entries] == [entry.id for entry in canonical.entries]
     assert parsed.entries
+
+
+def test_machine_written_text_in_a_feed_carries_its_label(client, judged_timeline):
+    commitment, label = judged_timeline
+    parsed = feedparser.parse(
+        client.get(reverse("public:commitment_feed", args=[commitment.uid])).content
+    )
+    summaries = {entry.summary for entry in parsed.entries}
+    automated = label != "編輯判斷"
+    suffix = f"（{label}）" if automated else ""
+    assert "疫苗摘要甲" + suffix in summaries
+    assert "新狀態：已達成；依據：疫苗摘要乙" + suffix in summaries
+    assert "狀態維持：已達成；再一份依據：疫苗摘要丙" + suffix in summaries

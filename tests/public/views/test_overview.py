@@ -55,3 +55,17 @@ def test_every_entry_link_lands_on_its_entry(client, sample, page):
     for path, anchor in links:
         assert f'id="{anchor}"' in client.get(path).content.decode()
     assert not any(anchor[len("entry-") :].isdigit() for _path, anchor in links)
+
+
+def test_latest_entries_label_machine_written_summaries_and_say_what_changed(
+    client, judged_timeline
+):
+    _commitment, label = judged_timeline
+    html = client.get(reverse("public:overview")).content.decode()
+    latest = html[html.index('id="latest"') :]
+    for summary in ("疫苗摘要甲", "疫苗摘要乙", "疫苗摘要丙"):
+        assert re.search(rf"［{label}］</span> {summary}", latest)
+    # The change reads → 已達成; the run's next entry is further evidence, not a change.
+    assert re.search(r'變更為</span> <span class="badge badge-achieved">已達成', latest)
+    assert re.search(r'狀態維持 <span class="badge badge-achieved">已達成', latest)
+    assert "badge-delayed" not in latest

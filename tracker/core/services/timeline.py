@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.core.entries import entry_outcomes
 from tracker.core.links import web_url_problem
 from tracker.core.models import Commitment, EntryKind, EntryShape, Status, TrackingLog
 from tracker.core.services.search_index import search_document_commitment_set
@@ -64,17 +65,12 @@ def validate_entry_date(entry_date: dt.date) -> None:
 def explained_status(entries) -> str | None:
     """Return the status the timeline's latest 狀態變更 entry set (None: it has none).
 
-    A date-rule entry names its new status; an evidence-shaped one is the pipeline's
-    judgement that the promise was kept (already achieved), unless the newsroom recorded
-    another status with it.
+    What an entry set is tracker.core.entries.entry_outcomes: a date-rule entry names its
+    new status; an evidence-shaped one is the pipeline's judgement that the promise was kept
+    (已達成), unless the newsroom recorded another status with it.
     """
-    for entry in reversed(list(entries)):
-        if entry.kind == EntryKind.STATUS_CHANGE:
-            if entry.to_status:
-                return entry.to_status
-            if entry.shape == EntryShape.EVIDENCE:
-                return Status.ACHIEVED
-    return None
+    statuses = [outcome.status for outcome in entry_outcomes(list(entries)) if outcome.status]
+    return statuses[-1] if statuses else None
 
 
 def status_is_explained(status: str, entries) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core import format as fmt
+from tracker.core.entries import document_dates, entry_outcomes
 from tracker.core.links import web_url
 from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog, status_slug
 from tracker.core.provenance import field_provenance
@@ -366,11 +367,16 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = dict(extra_context or {})
         if str(object_id).isdigit():
-            context["timeline"] = list(
+            timeline = list(
                 TrackingLog.objects.filter(commitment_id=int(object_id))
                 .select_related("created_by", "reviewed_by", "sync_run")
-                .order_by("-position")
+                .order_by("position")
             )
+            dates = document_dates(timeline)
+            for entry, outcome in zip(timeline, entry_outcomes(timeline), strict=True):
+                entry.outcome = outcome
+                entry.document_date = dates.get(entry.document_number.strip())
+            context["timeline"] = timeline[::-1]
             context["can_edit_entries"] = request.user.has_perm("tracker.change_trackinglog")
             context["open_conflicts"] = (
                 SyncConflict.objects.open().filter(commitment_id=int(object_id)).count()

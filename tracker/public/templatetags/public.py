@@ -18,7 +18,7 @@ from tracker.core import search
 from tracker.core.agencies import agency_parts
 from tracker.core.legislators import legislators_in_subject
 from tracker.core.links import web_url
-from tracker.core.models import status_slug
+from tracker.core.models import Status, status_slug
 
 register = template.Library()
 
@@ -36,6 +36,21 @@ def status_class(status: str) -> str:
     return status_slug(status)
 
 
+# An icon per outcome, beside its colour (never colour alone).
+STATUS_ICONS = {"achieved": "✓", "delayed": "!", "stale": "…", "tracking": "↻"}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """Return a status's label in the page's language (the text itself when unknown)."""
+    return str(Status(status).label) if status in Status.values else status
+
+
+@register.filter
+def status_icon(status: str) -> str:
+    return STATUS_ICONS.get(status_slug(status), "•")
+
+
 @register.filter
 def web_link(url: str | None) -> str:
     """Return the URL when it is an http(s) address, else "" (no javascript: links)."""
@@ -46,7 +61,7 @@ def web_link(url: str | None) -> str:
 def target_date_display(text: str | None, parsed: dt.date | None) -> str:
     """Describe a target date as written, with its ISO date where it differs."""
     if not text:
-        return _("未定")
+        return _("答復未訂定")
     if parsed is None:
         return _("%(text)s（無法解讀的日期）") % {"text": text}
     if fmt.is_iso_date(text.strip()):

@@ -12,13 +12,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
-from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
+from tracker.core.entries import (
+    JUDGEMENT_LABELS,
+    TimelineEvent,
+    entry_facts_by_pk,
+    entry_judgement_label,
+    timeline_entry_keys,
+    timeline_events,
+)
 from tracker.core.models import (
     Commitment,
     CommitmentAlias,
     Correction,
     DuplicateCopy,
-    Status,
     TrackingLog,
 )
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
@@ -30,6 +36,31 @@ from tracker.public.views.questions import questions_with_anchors
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
 RECENT_PAGE_SIZE = 50
+# The detail page's timeline: ?order=oldest reads it oldest first (newest first otherwise);
+# past this many events, every year but the first shown is folded.
+ORDER_OLDEST = "oldest"
+FOLD_AFTER_EVENTS = 12
+
+
+@dataclass
+class TimelineYear:
+    year: int
+    events: list[TimelineEvent]
+    folded: bool
+
+    @property
+    def entry_count(self) -> int:
+        return sum(event.entry_count for event in self.events)
+
+
+def timeline_years(events: list[TimelineEvent], *, fold: bool) -> list[TimelineYear]:
+    """Return the events (in the order shown) by year of logging; all but the first folded."""
+    years: list[TimelineYear] = []
+    for event in events:
+        if not years or years[-1].year != event.year:
+            years.append(TimelineYear(event.year, [], folded=fold and bool(years)))
+        years[-1].events.append(event)
+    return years
 
 
 @dataclass
@@ -38,6 +69,8 @@ class SearchHit:
 
     label: str
     excerpt: str
+    # Who wrote the matched text, when software did (tracker.core.entries.JUDGEMENT_LABELS).
+    judgement: str = ""
 
 
 def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
@@ -56,7 +89,8 @@ def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
             excerpt = search.snippet(text, query)
             if excerpt:
                 label = _("追蹤紀錄 %(date)s") % {"date": entry.entry_date.isoformat()}
-                return SearchHit(str(label), excerpt)
+                judgement = JUDGEMENT_LABELS.get(entry_judgement_label(entry), "")
+                return SearchHit(str(label), excerpt, str(judgement))
     return None
 
 
@@ -93,7 +127,15 @@ def commitment_list(request):
             Prefetch(
                 "log_entries",
                 queryset=TrackingLog.objects.order_by("position").only(
-                    "commitment_id", "position", "entry_date", "summary", "reason", "text"
+                    "commitment_id",
+                    "position",
+                    "entry_date",
+                    "summary",
+                    "reason",
+                    "text",
+                    "judgement",
+                    "created_by",
+                    "reviewed_at",
                 ),
             ),
         )
@@ -171,13 +213,14 @@ def commitment_detail(request, uid: str):
     )
     corrections = Correction.objects.public().filter(commitment=commitment)
     entries = list(commitment.log_entries.all())
-    statuses = statuses_after(commitment.status, entries)
-    for entry, key, status in zip(entries, timeline_entry_keys(entries), statuses, strict=True):
+    for entry, key in zip(entries, timeline_entry_keys(entries), strict=True):
         entry.anchor = entry_anchor(key)
-        entry.status_after = status
-        entry.status_after_label = Status(status).label if status in Status.values else status
     questions = questions_with_anchors(commitment.agency_questions.all(), entries)
     done = what_done_means(commitment)
+    oldest_first = request.GET.get("order") == ORDER_OLDEST
+    events = timeline_events(entries)
+    if not oldest_first:
+        events.reverse()
     return render(
         request,
         "tracker/commitment_detail.html",
@@ -187,6 +230,8 @@ def commitment_detail(request, uid: str):
             "questions": questions,
             "done": done,
             "entries": entries,
+            "years": timeline_years(events, fold=len(events) > FOLD_AFTER_EVENTS),
+            "oldest_first": oldest_first,
             "siblings": list(siblings),
             "corrections": list(corrections),
         },
@@ -234,13 +279,26 @@ def recent_changes(request):
         newest = (
             TrackingLog.objects.filter(commitment__in=rows)
             .order_by("commitment_id", "-entry_date", "-position")
-            .only("commitment_id", "entry_date", "kind", "shape", "to_status", "summary", "reason")
+            .only(
+                "commitment_id",
+                "entry_date",
+                "kind",
+                "shape",
+                "from_status",
+                "to_status",
+                "summary",
+                "reason",
+                "judgement",
+                "created_by",
+                "reviewed_at",
+            )
         )
         for entry in newest:
             latest.setdefault(entry.commitment_id, entry)
         facts = entry_facts_by_pk(latest.values())
         for entry in latest.values():
             entry.anchor = entry_anchor(facts[entry.pk].key)
+            entry.outcome = facts[entry.pk].outcome
     groups: list[tuple] = []
     for row in rows:
         row.latest = latest.get(row.pk)

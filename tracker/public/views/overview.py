@@ -65,6 +65,8 @@ def overview(request):
             "reason",
             "text",
             "judgement",
+            "created_by",
+            "reviewed_at",
             "position",
             "commitment__uid",
             "commitment__title",
@@ -76,6 +78,7 @@ def overview(request):
     facts = entry_facts_by_pk(latest)
     for entry in latest:
         entry.anchor = entry_anchor(facts[entry.pk].key)
+        entry.outcome = facts[entry.pk].outcome
     return render(
         request,
         "tracker/overview.html",
