@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
@@ -201,6 +201,11 @@ class Source(Versioned):
         )
 
 
+def overdue_condition(today=None) -> Q:
+    """Return the condition of being overdue: the target date has passed, not achieved."""
+    return Q(target_date__lt=today or timezone.localdate()) & ~Q(status=Status.ACHIEVED)
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         """Return the commitments a reader may see."""
@@ -231,8 +236,16 @@ class CommitmentQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         """Return the commitments whose target date has passed and that are not achieved."""
-        today = today or timezone.localdate()
-        return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+        return self.filter(overdue_condition(today))
+
+    def tallies(self, today=None) -> list[dict]:
+        """Return the number of commitments, and of overdue ones, per status, category and
+        agency field, in one query (an index-only scan of commitment_tallies)."""
+        return list(
+            self.order_by()
+            .values("status", "category", "responsible_agency")
+            .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)))
+        )
 
     def for_agency(self, canonical: str):
         """Return the commitments naming an agency under any of its spellings."""
@@ -314,6 +327,19 @@ class Commitment(Versioned):
         verbose_name_plural = _("承諾")
         ordering = ["-last_updated", "title"]
         permissions = [("publish_commitment", _("可公開或撤下承諾"))]
+        # Covering indexes: the counts (CommitmentQuerySet.tallies) and the list's default
+        # order read only these columns, never the rows with their long texts. is_published
+        # comes last: SQLite tests a boolean as a bare column, which no index prefix serves.
+        indexes = [
+            models.Index(
+                fields=["status", "category", "responsible_agency", "target_date", "is_published"],
+                name="commitment_tallies",
+            ),
+            models.Index(
+                fields=["-last_updated", "title", "id", "is_published"],
+                name="commitment_list_order",
+            ),
+        ]
 
     def __str__(self):
         return self.title

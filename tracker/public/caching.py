@@ -31,6 +31,20 @@ RENDER_WAIT_SECONDS = 2.0
 RENDER_POLL_SECONDS = 0.005
 
 
+def per_version(name: str, request, compute):
+    """Return COMPUTE()'s result, computed once per data version and language for all pages.
+
+    For counts over the whole table: kept in the aggregate cache (shared through Redis when
+    configured), never stale because a save raises the version.
+    """
+    key = f"{name}:{version_tag(request)}:{get_language()}"
+    value = aggregate_cache.get(key)
+    if value is None:
+        value = compute()
+        aggregate_cache.set(key, value)
+    return value
+
+
 def _etag(request, *args, **kwargs) -> str:
     return f"v{version_tag(request)}-{get_language()}"
 

@@ -201,6 +201,18 @@ def test_the_list_runs_a_bounded_number_of_queries(
         assert client.get(URL, params).status_code == 200
 
 
+def test_the_whole_list_takes_its_length_from_the_counts_kept_per_version(
+    client, db, django_assert_max_num_queries
+):
+    _many(45)
+    client.get(URL)  # counts the list and the menus once for this data version
+    # The version and the page's ids and rows: no COUNT (the menus' counts are kept too).
+    with django_assert_max_num_queries(3):
+        response = client.get(URL, {"page": "3", "sort": "title"})
+    assert response.context["page"].paginator.count == 45
+    assert len(response.context["rows"]) == 5
+
+
 def test_the_sort_menu_shows_the_order_in_use(client, sample):
     plain = client.get(URL).content.decode()
     assert '<option value="-updated" selected>' in plain

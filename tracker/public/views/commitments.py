@@ -17,6 +17,7 @@ from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, T
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
+from tracker.public.views.overview import commitment_tallies
 
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]
@@ -64,10 +65,13 @@ def commitment_list(request):
     if query:
         # Excerpts need the texts the list otherwise leaves unread.
         commitments = commitments.defer(None).select_related("source")
-    paginator_class = Paginator if query else IdsFirstPaginator
-    page, page_error = page_or_error(
-        paginator_class(commitments, PAGE_SIZE), request.GET.get("page")
-    )
+    paginator = (Paginator if query else IdsFirstPaginator)(commitments, PAGE_SIZE)
+    if not errors and not any(
+        value for name, value in filterset.form.cleaned_data.items() if name != "sort"
+    ):
+        # The whole list: its length is in the overview's counts, kept per data version.
+        paginator.count = sum(row["n"] for row in commitment_tallies(request))
+    page, page_error = page_or_error(paginator, request.GET.get("page"))
     if page_error:
         errors.append(page_error)
     rows = list(page.object_list)
