@@ -339,6 +339,7 @@ class Commitment(Versioned):
                 fields=["-last_updated", "title", "id", "is_published"],
                 name="commitment_list_order",
             ),
+            models.Index(fields=["target_date", "is_published"], name="commitment_target_dates"),
         ]
 
     def __str__(self):

@@ -78,7 +78,9 @@ def _count_choices(published) -> dict[str, list]:
     )
     terms = sorted({term for term, _session in pairs}, key=_numeric)
     sessions = sorted({session for _term, session in pairs}, key=_numeric)
-    years = [day.year for day in published.dates("target_date", "year")]
+    # Distinct dates, not dates("year"): SQLite would call Django's date function per row.
+    dates = published.order_by().values_list("target_date", flat=True).distinct()
+    years = sorted({day.year for day in dates if day is not None})
     return {
         "category": [
             (row["category"], f"{row['category']}（{row['n']}）")
