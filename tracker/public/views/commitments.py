@@ -71,7 +71,12 @@ def commitment_list(request):
     ):
         # The whole list: its length is in the overview's counts, kept per data version.
         paginator.count = sum(row["n"] for row in commitment_tallies(request))
-    page, page_error = page_or_error(paginator, request.GET.get("page"))
+    page, page_error = page_or_error(
+        paginator,
+        request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     if page_error:
         errors.append(page_error)
     rows = list(page.object_list)
