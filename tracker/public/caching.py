@@ -7,12 +7,14 @@ import time
 
 from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.core.data_version import data_version_for, version_tag
+from tracker.core.models import Commitment
 
 MAX_CACHED_BYTES = 512 * 1024
 # Set per response by the layers around the view, never part of what is kept. A feed's or a
@@ -43,6 +45,17 @@ def per_version(name: str, request, compute):
         value = compute()
         aggregate_cache.set(key, value)
     return value
+
+
+def commitment_tallies(request) -> list[dict]:
+    """Return the published commitments' tallies (CommitmentQuerySet.tallies), counted once
+    per data version and day: the overview's charts, the list's length and its menus."""
+    today = timezone.localdate()  # what is overdue changes with the day, not only with saves
+    return per_version(
+        f"commitment-tallies:{today}",
+        request,
+        lambda: Commitment.objects.published().tallies(today),
+    )
 
 
 def _etag(request, *args, **kwargs) -> str:

@@ -6,7 +6,7 @@ from collections import Counter
 
 import django_filters
 from django import forms
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,16 +42,6 @@ def term_label(value: str) -> str:
     return _("第 %(number)s 屆") % {"number": value.lstrip("0") or value}
 
 
-def agency_counts(queryset) -> Counter:
-    """Return canonical agency -> number of commitments (a shared field counts for each)."""
-    counts: Counter = Counter()
-    rows = queryset.order_by().values("responsible_agency").annotate(n=Count("pk"))
-    for row in rows:
-        for agency in split_agencies(row["responsible_agency"]):
-            counts[agency] += row["n"]
-    return counts
-
-
 def filter_choices(request=None) -> dict[str, list]:
     """Return the filter menus' choices: only values published commitments have, with counts.
 
@@ -60,19 +50,25 @@ def filter_choices(request=None) -> dict[str, list]:
     address, so each worker keeps them per data version and language (never stale: a save
     raises the version).
     """
-    from tracker.public.caching import aggregate_cache, version_tag
+    from tracker.public.caching import aggregate_cache, commitment_tallies, version_tag
 
     key = f"filter-choices:{version_tag(request)}:{get_language()}"
     choices = aggregate_cache.get(key)
     if choices is None:
-        choices = _count_choices(Commitment.objects.published())
+        choices = _count_choices(Commitment.objects.published(), commitment_tallies(request))
         aggregate_cache.set(key, choices)
     return choices
 
 
-def _count_choices(published) -> dict[str, list]:
-    categories = published.order_by().values("category").annotate(n=Count("pk"))
-    agencies = agency_counts(published)
+def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
+    # Categories and agencies from the tallies the overview and the list's length share.
+    category_counts: Counter = Counter()
+    agencies: Counter = Counter()
+    for row in tallies:
+        category_counts[row["category"]] += row["n"]
+        for agency in split_agencies(row["responsible_agency"]):
+            agencies[agency] += row["n"]
+    categories = [{"category": name, "n": n} for name, n in category_counts.items()]
     pairs = list(
         published.order_by().values_list("source__term", "source__session_period").distinct()
     )

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from tracker.core import search
 from tracker.core.entries import entry_facts_by_pk, statuses_after, timeline_entry_keys
 from tracker.core.models import Commitment, Correction, DuplicateCopy, Status, TrackingLog
+from tracker.public.caching import commitment_tallies
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
-from tracker.public.views.overview import commitment_tallies
 
 PAGE_SIZE = 20
 MORE_FILTERS = ["category", "agency", "term", "session", "target_year"]

@@ -6,14 +6,13 @@ from collections import defaultdict
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import split_agencies
 from tracker.core.entries import entry_facts_by_pk
-from tracker.core.models import Commitment, Status, TrackingLog
+from tracker.core.models import Status, TrackingLog
 from tracker.public import charts
-from tracker.public.caching import per_version
+from tracker.public.caching import commitment_tallies
 from tracker.public.identity import entry_anchor
 
 TOP_AGENCIES = 15
@@ -25,16 +24,6 @@ def _rows_by(counts: dict[str, dict[str, int]], parameter: str, limit: int | Non
     if limit:
         ordered = ordered[:limit]
     return [(name, dict(by_status), {parameter: name}) for name, by_status in ordered]
-
-
-def commitment_tallies(request) -> list[dict]:
-    """Return the published commitments' tallies, counted once per data version and day."""
-    today = timezone.localdate()  # what is overdue changes with the day, not only with saves
-    return per_version(
-        f"commitment-tallies:{today}",
-        request,
-        lambda: Commitment.objects.published().tallies(today),
-    )
 
 
 def overview(request):
