@@ -186,6 +186,7 @@ class Source(Versioned):
         verbose_name = _("答復文件")
         verbose_name_plural = _("答復文件")
         ordering = ["term", "session_period", "document_id"]
+        indexes = [models.Index(fields=["term", "session_period"], name="source_term_session")]
 
     def __str__(self):
         label = self.subject or self.ey_number or self.document_id
@@ -340,6 +341,8 @@ class Commitment(Versioned):
                 name="commitment_list_order",
             ),
             models.Index(fields=["target_date", "is_published"], name="commitment_target_dates"),
+            # With source_term_session: the list's term and session menus without the rows.
+            models.Index(fields=["source", "is_published"], name="commitment_published_sources"),
         ]
 
     def __str__(self):
