@@ -329,7 +329,8 @@ class Commitment(Versioned):
         ordering = ["-last_updated", "title"]
         permissions = [("publish_commitment", _("可公開或撤下承諾"))]
         # Covering indexes: the counts (CommitmentQuerySet.tallies) and the list's default
-        # order read only these columns, never the rows with their long texts. is_published
+        # order (also within a status filter) read only these columns, never the rows with
+        # their long texts. is_published
         # comes last: SQLite tests a boolean as a bare column, which no index prefix serves.
         indexes = [
             models.Index(
@@ -339,6 +340,10 @@ class Commitment(Versioned):
             models.Index(
                 fields=["-last_updated", "title", "id", "is_published"],
                 name="commitment_list_order",
+            ),
+            models.Index(
+                fields=["status", "-last_updated", "title", "id", "is_published"],
+                name="commitment_status_order",
             ),
             models.Index(fields=["target_date", "is_published"], name="commitment_target_dates"),
             # With source_term_session: the list's term and session menus without the rows.
