@@ -134,6 +134,15 @@ class CommitmentFilter(django_filters.FilterSet):
         for name, choices in filter_choices(self.request).items():
             self.filters[name].extra["choices"] = choices
 
+    def count_from(self, tallies: list[dict]) -> int | None:
+        """Return how many commitments the valid filters select, counted from TALLIES
+        (CommitmentQuerySet.tallies), or None when a filter other than status is in use."""
+        cleaned = self.form.cleaned_data
+        if any(value for name, value in cleaned.items() if name not in ("status", "sort")):
+            return None
+        statuses = set(cleaned.get("status") or ())
+        return sum(row["n"] for row in tallies if not statuses or row["status"] in statuses)
+
     @property
     def query(self) -> search.Query:
         if self.is_bound and self.is_valid():

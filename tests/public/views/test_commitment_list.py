@@ -218,6 +218,23 @@ def test_the_whole_list_takes_its_length_from_the_counts_kept_per_version(
     assert len(response.context["rows"]) == 5
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "追蹤中"},
+        {"status": ["追蹤中", "已延宕"]},
+        {"status": "已達成", "sort": "title"},
+    ],
+)
+def test_a_length_read_from_the_counts_is_the_filtered_lists(client, sample, params):
+    from tracker.public.views.commitments import filtered_commitments
+
+    response = client.get(URL, params)
+    expected = filtered_commitments(response.wsgi_request).qs.count()
+    assert response.context["page"].paginator.count == expected
+
+
 def test_the_sort_menu_shows_the_order_in_use(client, sample):
     plain = client.get(URL).content.decode()
     assert '<option value="-updated" selected>' in plain
