@@ -501,6 +501,9 @@ class TrackingLog(Versioned):
             ),
             models.UniqueConstraint(fields=["commitment", "key"], name="tracking_log_unique_key"),
         ]
+        # The overview's latest entries: newest first, ties by id, without sorting a day's
+        # entries (PostgreSQL sorted every entry of the newest date).
+        indexes = [models.Index(fields=["-entry_date", "-id"], name="tracking_log_latest")]
 
     def __str__(self):
         return f"{self.entry_date.isoformat()} [{self.kind}]"
