@@ -1,11 +1,14 @@
 """Serve the site with gunicorn and measure it with wrk: requests/s and p50/p99 latency.
 
-    python bench/load.py [--workers 2] [--duration 10] [--connections 16] [PATH ...]
+    python bench/load.py [--workers 2] [--duration 10] [--connections 16] [--save-every 5]
+                         [PATH ...]
 
 The database is whatever the environment names (SQLITE_PATH or DATABASE_URL), already
 migrated and imported. Each PATH is loaded for --duration seconds; "304:PATH" first fetches
 PATH, then loads it with If-None-Match set to the ETag it got (a conditional request).
 "DETAIL" stands for the commitment with the longest timeline. Needs Debian's wrk.
+--save-every raises the data version that often during the run (as every editor's save does:
+each invalidates every cached page); DJANGO_CACHE_URL selects the shared cache.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -122,6 +126,22 @@ def detail_path() -> str:
     return f"/commitments/{longest.uid}/"
 
 
+def save_now_and_then(seconds: float, stop: threading.Event) -> None:
+    """Raise the data version every SECONDS until STOP is set (what a save does to caches)."""
+    detail_path()  # sets Django up
+    from django.db import connection, transaction
+
+    from tracker.core.data_version import data_version_bump
+
+    saves = 0
+    while not stop.wait(seconds):
+        with transaction.atomic():
+            data_version_bump()
+        saves += 1
+    connection.close()
+    print(f"({saves} saves, one every {seconds:g} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -131,6 +151,12 @@ def main() -> None:
         "--worker-class", default="sync", help="gunicorn worker class (sync, gthread)"
     )
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument(
+        "--save-every",
+        type=float,
+        default=0,
+        help="raise the data version every SECONDS during the run, as an editor's save does",
+    )
     parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
@@ -146,8 +172,13 @@ def main() -> None:
         "--threads",
         str(arguments.threads),
     )
+    saving = threading.Event()
+    saver = None
     try:
         wait_until_serving(base, server)
+        if arguments.save_every:
+            saver = threading.Thread(target=save_now_and_then, args=(arguments.save_every, saving))
+            saver.start()
         database = os.environ.get("DATABASE_URL", "sqlite:" + os.environ.get("SQLITE_PATH", ""))
         print(
             f"gunicorn {arguments.workers} {arguments.worker_class} workers "
@@ -178,6 +209,9 @@ def main() -> None:
                 + ("" if figures["socket_errors"] == "none" else f"  {figures['socket_errors']}")
             )
     finally:
+        saving.set()
+        if saver is not None:
+            saver.join()
         server.terminate()
         server.wait(timeout=10)
 

@@ -8,7 +8,8 @@ cache emptied before every request, so the figure is the full render: median and
 --runs, and the number of queries. "cold" empties the whole cache (the first list page after
 a save also counts the filter menus); "warm" keeps the menus' counts, as every other list
 address after a save does. "Deep" pages are the middle and the last page of the
-list: with OFFSET pagination they are the ones that grow with the data.
+list, asked by number (counted from the start with OFFSET, as an old link or a typed address
+does) and as the previous page's "next" link asks them (from its last row, a keyset seek).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main() -> None:
 
     from tracker.core.models import Commitment
     from tracker.public.caching import aggregate_cache, page_cache
+    from tracker.public.filters import DEFAULT_SORT, SORTS
     from tracker.public.views.commitments import PAGE_SIZE
 
     published = Commitment.objects.published()
@@ -53,11 +55,19 @@ def main() -> None:
     last = max(1, -(-total // PAGE_SIZE))
     longest = published.annotate(n=Count("log_entries")).order_by("-n", "pk").first()
     search_total = None
+    ordered = published.order_by(*SORTS[DEFAULT_SORT]).values_list("pk", flat=True)
+
+    def keyset(number: int) -> str:
+        """Return page NUMBER's address as its previous page's "next" link names it."""
+        return f"/commitments/?page={number}&after={ordered[(number - 1) * PAGE_SIZE - 1]}"
+
     pages = [
         ("overview", "/"),
         ("list p1", "/commitments/"),
-        (f"list p{last // 2}", f"/commitments/?page={last // 2}"),
-        (f"list p{last} (last)", f"/commitments/?page={last}"),
+        (f"list p{last // 2} (numbered)", f"/commitments/?page={last // 2}"),
+        (f"list p{last} (last, numbered)", f"/commitments/?page={last}"),
+        (f"list p{last // 2} (next link)", keyset(last // 2)),
+        (f"list p{last} (last, next link)", keyset(last)),
         ("list sorted by title, last page", f"/commitments/?sort=title&page={last}"),
         ("list 已延宕", "/commitments/?status=已延宕"),
         ("search 疫苗 p1", "/commitments/?q=疫苗"),

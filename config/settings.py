@@ -192,29 +192,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # list's filter menus), keyed the same way. By default each worker keeps its own in memory,
 # bounded by bytes (DJANGO_PAGE_CACHE_MB per worker, default 64: any query string could
 # otherwise add an entry, and 2,000 sitemaps are 0.8 GB); DJANGO_CACHE_URL=redis://...
-# shares one copy between all workers (README, "Caching"). DJANGO_PAGE_CACHE_ENTRIES=0 turns
-# the page cache off (every request renders; benchmarks use it).
+# (the one variable for a shared cache) shares one copy between all workers and hosts, so a
+# page is rendered once after a save, not once per worker (README, "Caching").
+# DJANGO_PAGE_CACHE_ENTRIES=0 turns the page cache off (every request renders; benchmarks).
 PAGE_CACHE_ENTRIES = envint("DJANGO_PAGE_CACHE_ENTRIES", "2000")
 PAGE_CACHE_BYTES = envint("DJANGO_PAGE_CACHE_MB", "64") * 1024 * 1024
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
+
+
+def redis_caches(url: str) -> dict:
+    """Return every cache in the Redis server at URL (the caching tests use it too)."""
+    # Old versions' keys are never asked for again: a day's expiry lets Redis drop them
+    # even without a maxmemory policy.
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "TIMEOUT": 24 * 3600,
+    }
+    return {
+        "default": shared | {"KEY_PREFIX": "tracker", "TIMEOUT": 300},
+        "pages": shared | {"KEY_PREFIX": "tracker-pages"},
+        "aggregates": shared | {"KEY_PREFIX": "tracker-aggregates"},
+    }
+
+
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
             "DJANGO_CACHE_URL must start with redis://, rediss:// or unix:// "
             f"(got {CACHE_URL.split(':', 1)[0]!r}...)"
         )
-    # Old versions' keys are never asked for again: a day's expiry lets Redis drop them
-    # even without a maxmemory policy.
-    shared = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": CACHE_URL,
-        "TIMEOUT": 24 * 3600,
-    }
-    CACHES = {
-        "default": shared | {"KEY_PREFIX": "tracker", "TIMEOUT": 300},
-        "pages": shared | {"KEY_PREFIX": "tracker-pages"},
-        "aggregates": shared | {"KEY_PREFIX": "tracker-aggregates"},
-    }
+    CACHES = redis_caches(CACHE_URL)
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -98,6 +98,26 @@ def _empty_page_cache():
     caches["aggregates"].clear()
 
 
+@pytest.fixture(params=["memory", "redis"])
+def cache_backend(request, settings) -> str:
+    """Run a test with each worker's own memory cache, then with the shared Redis cache.
+
+    scripts/run-tests.sh starts a redis-server on a free port and names it in TEST_REDIS_URL.
+    """
+    if request.param == "redis":
+        url = os.environ.get("TEST_REDIS_URL", "").strip()
+        if not url:
+            pytest.skip("no redis-server: TEST_REDIS_URL is unset (scripts/run-tests.sh sets it)")
+        from django.core.cache import caches
+
+        from config.settings import redis_caches
+
+        settings.CACHES = redis_caches(url)
+        for name in settings.CACHES:
+            caches[name].clear()
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _downloads_in_a_temporary_folder(settings, tmp_path):
     """Build the downloads where each test can see them, never in the checkout's var/."""

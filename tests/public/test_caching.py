@@ -1,6 +1,7 @@
 """Public pages answer conditional requests with 304 and are never stale after a save."""
 
 import datetime as dt
+import threading
 from io import StringIO
 
 import pytest
@@ -13,8 +14,9 @@ from tests.factories import make_commitment
 from tracker.core.models import Correction, CorrectionStatus, DataVersion, ReplyToReview
 from tracker.core.services.corrections import correction_decide
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
+from tracker.public import caching
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_backend")]
 
 
 @pytest.fixture
@@ -220,3 +222,49 @@ def test_an_upgrade_changes_the_etag_and_the_cached_page(client, commitment, mon
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
     release.cache_clear()
+
+
+def page_key(client, path: str) -> str:
+    """Return the page cache's key for PATH, as the first request for it stored it."""
+    client.get(path)
+    keys = [key for key in cache_keys() if not key.endswith(":rendering")]
+    caching.page_cache.clear()
+    assert len(keys) == 1
+    return keys[0]
+
+
+def cache_keys() -> list[str]:
+    cache = caching.page_cache
+    if hasattr(cache, "_expire_info"):  # each worker's memory (LocMemCache)
+        return [key.split(":", 2)[2] for key in cache._cache]
+    client = cache._cache.get_client()
+    return [key.decode().split(":", 2)[2] for key in client.keys(f"{cache.key_prefix}:*")]
+
+
+def test_a_page_another_worker_is_rendering_is_waited_for_not_rendered_again(
+    client, commitment, django_assert_max_num_queries
+):
+    # Another worker claimed the page after a save and stores it 50 ms later.
+    key = page_key(client, "/")
+    caching.page_cache.add(f"{key}:rendering", 1, 10)
+    timer = threading.Timer(0.05, caching.page_cache.set, [key, ([], b"rendered elsewhere")])
+    timer.start()
+    with django_assert_max_num_queries(1):  # the data version: nothing rendered here
+        response = client.get("/")
+    timer.join()
+    assert response.content == b"rendered elsewhere"
+
+
+def test_a_page_whose_renderer_gave_up_is_rendered_here(client, commitment, monkeypatch):
+    monkeypatch.setattr(caching, "RENDER_WAIT_SECONDS", 0.05)
+    key = page_key(client, "/")
+    caching.page_cache.add(f"{key}:rendering", 1, 10)  # claimed, never stored
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "擴大疫苗接種" in response.content.decode()
+
+
+def test_the_claim_to_render_is_released_after_rendering(client, commitment):
+    client.get("/commitments/?q=沒有結果的搜尋")
+    client.get("/no-such-page/")
+    assert not [key for key in cache_keys() if key.endswith(":rendering")]

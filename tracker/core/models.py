@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
@@ -203,6 +203,7 @@ class Source(Versioned):
         verbose_name = _("答復文件")
         verbose_name_plural = _("答復文件")
         ordering = ["term", "session_period", "document_id"]
+        indexes = [models.Index(fields=["term", "session_period"], name="source_term_session")]
 
     def __str__(self):
         label = self.subject or self.ey_number or self.document_id
@@ -216,6 +217,11 @@ class Source(Versioned):
             ey_number=self.ey_number,
             url=self.url,
         )
+
+
+def overdue_condition(today=None) -> Q:
+    """Return the condition of being overdue: the target date has passed, not achieved."""
+    return Q(target_date__lt=today or timezone.localdate()) & ~Q(status=Status.ACHIEVED)
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -248,8 +254,16 @@ class CommitmentQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         """Return the commitments whose target date has passed and that are not achieved."""
-        today = today or timezone.localdate()
-        return self.filter(target_date__lt=today).exclude(status=Status.ACHIEVED)
+        return self.filter(overdue_condition(today))
+
+    def tallies(self, today=None) -> list[dict]:
+        """Return the number of commitments, and of overdue ones, per status, category and
+        agency field, in one query (an index-only scan of commitment_tallies)."""
+        return list(
+            self.order_by()
+            .values("status", "category", "responsible_agency")
+            .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)))
+        )
 
     def for_category(self, name: str):
         """Return the commitments filed under a category's group, under any of its names."""
@@ -369,6 +383,27 @@ class Commitment(Versioned):
         verbose_name_plural = _("承諾")
         ordering = ["-last_updated", "title"]
         permissions = [("publish_commitment", _("可公開或撤下承諾"))]
+        # Covering indexes: the counts (CommitmentQuerySet.tallies) and the list's default
+        # order (also within a status filter) read only these columns, never the rows with
+        # their long texts. is_published
+        # comes last: SQLite tests a boolean as a bare column, which no index prefix serves.
+        indexes = [
+            models.Index(
+                fields=["status", "category", "responsible_agency", "target_date", "is_published"],
+                name="commitment_tallies",
+            ),
+            models.Index(
+                fields=["-last_updated", "title", "id", "is_published"],
+                name="commitment_list_order",
+            ),
+            models.Index(
+                fields=["status", "-last_updated", "title", "id", "is_published"],
+                name="commitment_status_order",
+            ),
+            models.Index(fields=["target_date", "is_published"], name="commitment_target_dates"),
+            # With source_term_session: the list's term and session menus without the rows.
+            models.Index(fields=["source", "is_published"], name="commitment_published_sources"),
+        ]
 
     def __str__(self):
         return self.title
@@ -524,6 +559,9 @@ class TrackingLog(Versioned):
             ),
             models.UniqueConstraint(fields=["commitment", "key"], name="tracking_log_unique_key"),
         ]
+        # The overview's latest entries: newest first, ties by id, without sorting a day's
+        # entries (PostgreSQL sorted every entry of the newest date).
+        indexes = [models.Index(fields=["-entry_date", "-id"], name="tracking_log_latest")]
 
     def __str__(self):
         return f"{self.entry_date.isoformat()} [{self.kind}]"

@@ -3,23 +3,59 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.core.data_version import data_version_for, version_tag
+from tracker.core.models import Commitment
 
 MAX_CACHED_BYTES = 512 * 1024
 # Set per response by the layers around the view, never part of what is kept. A feed's or a
 # sitemap's own Last-Modified (its newest item) is dropped too: the conditional layer sends
 # the data version's time instead, the one it compares If-Modified-Since with.
 _NOT_CACHED_HEADERS = {"set-cookie", "vary", "etag", "content-length", "last-modified"}
-page_cache = caches["pages"]
-aggregate_cache = caches["aggregates"]
+# Proxies, not the backends themselves: tests switch the backend (memory or Redis) per test.
+page_cache = ConnectionProxy(caches, "pages")
+aggregate_cache = ConnectionProxy(caches, "aggregates")
+# After a save every worker misses at once. The first to miss takes a short claim on the key
+# and renders; the others wait for its page (up to RENDER_WAIT_SECONDS, then render anyway,
+# so a render that dies costs one wait, never an error). With a shared cache (Redis) this is
+# once across every worker and host; with each worker's own memory, once per worker.
+RENDER_CLAIM_SECONDS = 10
+RENDER_WAIT_SECONDS = 2.0
+RENDER_POLL_SECONDS = 0.005
+
+
+def per_version(name: str, request, compute):
+    """Return COMPUTE()'s result, computed once per data version and language for all pages.
+
+    For counts over the whole table: kept in the aggregate cache (shared through Redis when
+    configured), never stale because a save raises the version.
+    """
+    key = f"{name}:{version_tag(request)}:{get_language()}"
+    value = aggregate_cache.get(key)
+    if value is None:
+        value = compute()
+        aggregate_cache.set(key, value)
+    return value
+
+
+def commitment_tallies(request) -> list[dict]:
+    """Return the published commitments' tallies (CommitmentQuerySet.tallies), counted once
+    per data version and day: the overview's charts, the list's length and its menus."""
+    today = timezone.localdate()  # what is overdue changes with the day, not only with saves
+    return per_version(
+        f"commitment-tallies:{today}",
+        request,
+        lambda: Commitment.objects.published().tallies(today),
+    )
 
 
 def _etag(request, *args, **kwargs) -> str:
@@ -64,31 +100,57 @@ def _cached(view, query: tuple[str, ...]):
         day = timezone.localdate().isoformat()
         key = f"page:{version_tag(request)}:{day}:{get_language()}:{digest}"
         hit = page_cache.get(key)
+        claimed = hit is None and page_cache.add(f"{key}:rendering", 1, RENDER_CLAIM_SECONDS)
+        if hit is None and not claimed:
+            hit = _wait_for(key)
         if hit is not None:
             headers, content = hit
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
             return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        del response["Last-Modified"]
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and len(response.content) <= MAX_CACHED_BYTES
-        ):
-            headers = [
-                (name, value)
-                for name, value in response.headers.items()
-                if name.lower() not in _NOT_CACHED_HEADERS
-            ]
-            page_cache.set(key, (headers, response.content))
+        try:
+            response = _render(view, request, key, *args, **kwargs)
+        finally:
+            if claimed:
+                page_cache.delete(f"{key}:rendering")
         return response
 
     return wrapped
+
+
+def _wait_for(key: str):
+    """Return the page another worker is rendering under KEY, or None if it does not come."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        hit = page_cache.get(key)
+        if hit is not None:
+            return hit
+        if page_cache.get(f"{key}:rendering") is None:
+            return None  # the renderer gave up (an error, or a page not kept): render here
+    return None
+
+
+def _render(view, request, key: str, *args, **kwargs):
+    """Render the view and keep the page under KEY when it can be served again."""
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    del response["Last-Modified"]
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_CACHED_BYTES
+    ):
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _NOT_CACHED_HEADERS
+        ]
+        page_cache.set(key, (headers, response.content))
+    return response
 
 
 def public_page(view, *, query: tuple[str, ...] = ()):

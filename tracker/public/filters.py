@@ -6,7 +6,7 @@ from collections import Counter
 
 import django_filters
 from django import forms
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -48,16 +48,6 @@ def counted_label(name: str, count: int) -> str:
     return _("%(name)s（%(count)d）") % {"name": name, "count": count}
 
 
-def agency_counts(queryset) -> Counter:
-    """Return canonical agency -> number of commitments (a shared field counts for each)."""
-    counts: Counter = Counter()
-    rows = queryset.order_by().values("responsible_agency").annotate(n=Count("pk"))
-    for row in rows:
-        for agency in split_agencies(row["responsible_agency"]):
-            counts[agency] += row["n"]
-    return counts
-
-
 def filter_choices(request=None) -> dict[str, list]:
     """Return the filter menus' choices: only values published commitments have, with counts.
 
@@ -66,34 +56,41 @@ def filter_choices(request=None) -> dict[str, list]:
     address, so each worker keeps them per data version and language (never stale: a save
     raises the version).
     """
-    from tracker.public.caching import aggregate_cache, version_tag
+    from tracker.public.caching import aggregate_cache, commitment_tallies, version_tag
 
     key = f"filter-choices:{version_tag(request)}:{get_language()}"
     choices = aggregate_cache.get(key)
     if choices is None:
-        choices = _count_choices(Commitment.objects.published())
+        choices = _count_choices(Commitment.objects.published(), commitment_tallies(request))
         aggregate_cache.set(key, choices)
     return choices
 
 
-def _count_choices(published) -> dict[str, list]:
-    categories = grouped_counts(
-        published.order_by().values_list("category").annotate(n=Count("pk"))
-    )
-    agencies = agency_counts(published)
+def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
+    # Categories (a group counted as one) and agencies from the tallies the overview and the
+    # list's length share.
+    category_counts: Counter = Counter()
+    agencies: Counter = Counter()
+    for row in tallies:
+        category_counts[row["category"]] += row["n"]
+        for agency in split_agencies(row["responsible_agency"]):
+            agencies[agency] += row["n"]
+    categories = grouped_counts(category_counts.items())
     pairs = list(
         published.order_by().values_list("source__term", "source__session_period").distinct()
     )
     terms = sorted({term for term, _session in pairs}, key=_numeric)
     sessions = sorted({session for _term, session in pairs}, key=_numeric)
-    years = [day.year for day in published.dates("target_date", "year")]
+    # Distinct dates, not dates("year"): SQLite would call Django's date function per row.
+    dates = published.order_by().values_list("target_date", flat=True).distinct()
+    years = sorted({day.year for day in dates if day is not None})
     return {
         "category": [
             (name, counted_label(name, count))
             for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
         ],
         "agency": [
-            (name, f"{name}（{count}）")
+            (name, counted_label(name, count))
             for name, count in sorted(agencies.items(), key=lambda item: (-item[1], item[0]))
         ],
         "term": [(term, term_label(term)) for term in terms],
@@ -153,6 +150,15 @@ class CommitmentFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         for name, choices in filter_choices(self.request).items():
             self.filters[name].extra["choices"] = choices
+
+    def count_from(self, tallies: list[dict]) -> int | None:
+        """Return how many commitments the valid filters select, counted from TALLIES
+        (CommitmentQuerySet.tallies), or None when a filter other than status is in use."""
+        cleaned = self.form.cleaned_data
+        if any(value for name, value in cleaned.items() if name not in ("status", "sort")):
+            return None
+        statuses = set(cleaned.get("status") or ())
+        return sum(row["n"] for row in tallies if not statuses or row["status"] in statuses)
 
     @property
     def query(self) -> search.Query:

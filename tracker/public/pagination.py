@@ -1,8 +1,10 @@
-"""Pagination that reads a page's ids first, so deep pages do not read every row before them."""
+"""Pagination that reads a page's ids first, and seeks from a row instead of counting rows."""
 
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
 
@@ -21,17 +23,81 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._page_of(self.object_list.values_list("pk", flat=True)[bottom:top], number)
+
+    def _page_of(self, ids, number) -> Page:
+        ids = list(ids)
         order = {pk: index for index, pk in enumerate(ids)}
         rows = sorted(self.object_list.filter(pk__in=ids), key=lambda row: order[row.pk])
-        return self._get_page(rows, number, self)
+        page = self._get_page(rows, number, self)
+        keys = self.keys()
+        # The rows the next and previous pages start from (see page_next_to).
+        page.after = rows[-1].pk if rows and keys else None
+        page.before = rows[0].pk if rows and keys else None
+        return page
+
+    def keys(self) -> list[tuple[str, bool]] | None:
+        """Return the list's order as (field, descending), or None where it cannot seek."""
+        keys = []
+        for item in self.object_list.query.order_by:
+            if isinstance(item, str):
+                keys.append((item.lstrip("-"), item.startswith("-")))
+            elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+                if item.nulls_first or item.nulls_last:
+                    return None  # a nullable key (target date): no plain comparison
+                keys.append((item.expression.name, item.descending))
+            else:
+                return None
+        return keys if keys and keys[-1][0] in ("pk", "id") else None
+
+    def page_next_to(self, number, pk, *, before: bool = False) -> Page:
+        """Return page NUMBER as the rows right after row PK (right before it with BEFORE).
+
+        A keyset page: the query starts at that row in the list's order, through the index,
+        so the last page costs what the first does; OFFSET would read every row before it.
+        Falls back to counting rows when PK is not in the list (deleted, or another filter).
+        """
+        number = self.validate_number(number)
+        keys = self.keys()
+        anchor = None
+        if keys:
+            fields = [field for field, _descending in keys]
+            anchor = self.object_list.filter(pk=pk).values_list(*fields).first()
+        if anchor is None:
+            return self.page(number)
+        beyond, equal = Q(pk__in=[]), Q()
+        for (field, descending), value in zip(keys, anchor, strict=True):
+            lookup = "lt" if descending != before else "gt"
+            beyond |= equal & Q(**{f"{field}__{lookup}": value})
+            equal &= Q(**{field: value})
+        # The first key's range alone lets the database start from the row in the index.
+        first, descending = keys[0]
+        start = Q(**{f"{first}__{'lte' if descending != before else 'gte'}": anchor[0]})
+        seeking = self.object_list.filter(start & beyond)
+        if before:
+            seeking = seeking.reverse()
+        ids = list(seeking.values_list("pk", flat=True)[: self.per_page])
+        if before:
+            ids.reverse()
+        return self._page_of(ids, number)
 
 
-def page_or_error(paginator: Paginator, value: str | None) -> tuple[Page, str | None]:
-    """Return the page a reader asked for, or an empty page and why the number was refused."""
+def page_or_error(
+    paginator: Paginator, value: str | None, *, after: str | None = None, before: str | None = None
+) -> tuple[Page, str | None]:
+    """Return the page a reader asked for, or an empty page and why the number was refused.
+
+    AFTER or BEFORE (a row's key, from the next or previous link) let a keyset paginator
+    seek to the page instead of counting the rows before it; a key that is not a number is
+    ignored.
+    """
     if value is None or value == "":
         return paginator.page(1), None
+    cursor = next((key for key in (after, before) if key and key.isdigit()), None)
     try:
+        if cursor is not None and isinstance(paginator, IdsFirstPaginator):
+            page = paginator.page_next_to(value, int(cursor), before=cursor != after)
+            return page, None
         return paginator.page(value), None
     except PageNotAnInteger:
         error = _("page：頁碼必須是正整數，收到「%(value)s」") % {"value": value}

@@ -24,7 +24,8 @@ app_name = "public"
 
 UID = r"(?P<uid>[0-9A-Za-z-]{36})"
 # The query parameters each cached page reads (tracker.public.caching keys pages on them).
-LIST_QUERY = ("page", *CommitmentFilter.base_filters)
+# The list's "after" and "before" name the row its next and previous pages start from.
+LIST_QUERY = ("page", "after", "before", *CommitmentFilter.base_filters)
 DOWNLOAD_QUERY = tuple(CommitmentFilter.base_filters)
 PAGE_QUERY = ("page",)
 

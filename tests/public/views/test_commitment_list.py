@@ -124,11 +124,16 @@ def test_pages_keep_the_filters_in_their_links(client, db):
         make_commitment(title=f"承諾{number:02d}", category="教育")
     response = client.get(URL, {"category": "教育", "sort": "title"})
     assert len(titles(response)) == 20
+    after = response.context["page"].after
     assert (
-        'href="?category=%E6%95%99%E8%82%B2&amp;sort=title&amp;page=2"' in response.content.decode()
+        f'href="?category=%E6%95%99%E8%82%B2&amp;sort=title&amp;page=2&amp;after={after}"'
+        in response.content.decode()
     )
-    second = client.get(URL, {"category": "教育", "sort": "title", "page": 2})
+    second = client.get(URL, {"category": "教育", "sort": "title", "page": 2, "after": after})
     assert titles(second) == [f"承諾{number:02d}" for number in range(20, 25)]
+    # A numbered address without the row still works (counted from the start).
+    numbered = client.get(URL, {"category": "教育", "sort": "title", "page": 2})
+    assert titles(numbered) == titles(second)
 
 
 def test_a_bad_filter_value_gets_a_message_naming_the_field(client, sample):
@@ -211,6 +216,35 @@ def test_the_list_runs_a_bounded_number_of_queries(
     _many(40)
     with django_assert_max_num_queries(10):
         assert client.get(URL, params).status_code == 200
+
+
+def test_the_whole_list_takes_its_length_from_the_counts_kept_per_version(
+    client, db, django_assert_max_num_queries
+):
+    _many(45)
+    client.get(URL)  # counts the list and the menus once for this data version
+    # The version and the page's ids and rows: no COUNT (the menus' counts are kept too).
+    with django_assert_max_num_queries(3):
+        response = client.get(URL, {"page": "3", "sort": "title"})
+    assert response.context["page"].paginator.count == 45
+    assert len(response.context["rows"]) == 5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "追蹤中"},
+        {"status": ["追蹤中", "已延宕"]},
+        {"status": "已達成", "sort": "title"},
+    ],
+)
+def test_a_length_read_from_the_counts_is_the_filtered_lists(client, sample, params):
+    from tracker.public.views.commitments import filtered_commitments
+
+    response = client.get(URL, params)
+    expected = filtered_commitments(response.wsgi_request).qs.count()
+    assert response.context["page"].paginator.count == expected
 
 
 def test_the_sort_menu_shows_the_order_in_use(client, sample):

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from urllib.parse import unquote
 
@@ -5,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_commitment
+from tracker.core.models import Commitment
 
 
 def test_counts_by_status_category_and_agency_with_links_into_the_list(client, sample):
@@ -43,8 +45,35 @@ def test_latest_entries_come_from_published_commitments_only(client, sample):
 def test_overview_runs_a_bounded_number_of_queries(client, db, django_assert_max_num_queries):
     for number in range(30):
         make_commitment(category=f"類別{number % 7}", responsible_agency=f"機關{number}")
-    with django_assert_max_num_queries(7):
+    # The data version, the counts (one query for every chart) and the latest entries (2).
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("public:overview")).status_code == 200
+
+
+def test_the_counts_are_read_once_per_data_version(
+    client, sample, django_assert_num_queries, django_assert_max_num_queries
+):
+    from django.core.cache import caches
+
+    client.get(reverse("public:overview"))
+    caches["pages"].clear()
+    with django_assert_max_num_queries(3):  # the version and the latest entries: no counting
+        html = client.get(reverse("public:overview")).content.decode()
+    make_commitment(title="新的承諾", category="新類別")
+    assert "新類別" not in html
+    assert "新類別" in client.get(reverse("public:overview")).content.decode()
+
+
+def test_the_overview_counts_the_same_as_the_list(client, sample):
+    make_commitment(title="逾期的承諾", target_date=dt.date(2020, 1, 1), status="追蹤中")
+    make_commitment(title="未公開", is_published=False)
+    context = client.get(reverse("public:overview")).context
+    published = Commitment.objects.published()
+    assert context["total"] == published.count()
+    assert context["overdue"] == published.overdue().count() > 0
+    assert dict(context["statuses"]) == {
+        status: published.filter(status=status).count() for status, _count in context["statuses"]
+    }
 
 
 @pytest.mark.parametrize("page", ["/", "/recent/"])

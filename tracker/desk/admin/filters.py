@@ -1,13 +1,13 @@
 """Sidebar filters of the commitment list. Each runs at most one query for its choices."""
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import format as fmt
 from tracker.core.agencies import split_agencies
 from tracker.core.categories import canonical_category
-from tracker.core.models import Commitment, Source, Status, TrackingLog
+from tracker.core.models import Commitment, Source, TrackingLog, overdue_condition
 from tracker.core.services.timeline import today
 
 
@@ -83,7 +83,7 @@ class OverdueFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        overdue = Q(target_date__lt=today()) & ~Q(status=Status.ACHIEVED)
+        overdue = overdue_condition(today())
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":

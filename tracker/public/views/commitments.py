@@ -27,6 +27,7 @@ from tracker.core.models import (
     DuplicateCopy,
     TrackingLog,
 )
+from tracker.public.caching import commitment_tallies
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
@@ -109,9 +110,18 @@ def commitment_list(request):
     if query:
         # Excerpts need the texts the list otherwise leaves unread.
         commitments = commitments.defer(None).select_related("source")
-    paginator_class = Paginator if query else IdsFirstPaginator
+    paginator = (Paginator if query else IdsFirstPaginator)(commitments, PAGE_SIZE)
+    if not errors:
+        # The whole list, or one filtered by status alone: its length is in the overview's
+        # counts, kept per data version (no COUNT over the table).
+        count = filterset.count_from(commitment_tallies(request))
+        if count is not None:
+            paginator.count = count
     page, page_error = page_or_error(
-        paginator_class(commitments, PAGE_SIZE), request.GET.get("page")
+        paginator,
+        request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     if page_error:
         errors.append(page_error)
