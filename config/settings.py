@@ -390,6 +390,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# The embeddable card (/embed/commitments/<id>/) is the one exception: the sites that may
+# frame it, as CSP frame-ancestors sources; any site by default (newsrooms put it in
+# articles). Every other page keeps frame-ancestors 'none' and X-Frame-Options DENY.
+TRACKER_EMBED_FRAME_ANCESTORS = envlist("TRACKER_EMBED_FRAME_ANCESTORS", "*")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
