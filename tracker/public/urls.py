@@ -53,6 +53,11 @@ urlpatterns = [
         public_page(downloads.commitment_markdown),
         name="commitment_md",
     ),
+    re_path(
+        rf"^commitments/{UID}/card\.png$",
+        public_page(share.commitment_card),
+        name="commitment_card",
+    ),
     # The only page other sites may frame (tracker.public.views.share.embeddable).
     re_path(
         rf"^embed/commitments/{UID}/$",
