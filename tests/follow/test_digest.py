@@ -114,12 +114,14 @@ def test_english_digest(smtp):
     _status_change(commitment)
     digests_send()
     [message] = smtp.messages
-    assert "commitments you follow have changed" in message["Subject"]
+    assert "1 commitment you follow has changed" in message["Subject"]
     body = text_of(message)
     assert "[Status change]" in body
     assert f"https://tracker.example.org/en/commitments/{commitment.uid}/" in body
     assert "https://tracker.example.org/en/follow/manage/" in body
     assert "https://tracker.example.org/en/methodology/#privacy" in body
+    # English punctuation around the data (the data itself stays as written).
+    assert "；" not in body.replace("目標日期已過", "")
 
 
 def test_untrusted_text_is_escaped_in_html_and_kept_out_of_headers(smtp):

@@ -89,14 +89,19 @@ def _entries(commitments, since, until, *, status_changes: bool) -> list[DigestI
         origin = entry_origin(entry)
         judgement = entry_judgement_label(entry)
         if judgement:
-            origin = f"{origin}；{JUDGEMENT_LABELS[judgement]}"
+            origin = _("%(origin)s；%(judgement)s") % {
+                "origin": origin,
+                "judgement": JUDGEMENT_LABELS[judgement],
+            }
         text = entry_text(entry, fact.status_after)
+        if not status_changes:
+            text = _("%(kind)s：%(text)s") % {"kind": entry.get_kind_display(), "text": text}
         items.append(
             DigestItem(
                 commitment_id=entry.commitment_id,
                 appeared_at=entry.appeared_at,
                 date=entry.entry_date,
-                text=f"{entry.get_kind_display()}：{text}" if not status_changes else text,
+                text=text,
                 origin=origin,
                 anchor=entry_anchor(fact.key),
             )

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from tracker.follow import tokens
 from tracker.follow.models import Subscriber, Subscription
@@ -133,8 +133,10 @@ def digest_message(digest, connection=None) -> EmailMultiAlternatives:
             ],
             "frequency": subscriber.get_frequency_display(),
         }
-        subject = _("%(site)s：您追蹤的 %(count)d 項承諾有更新") % {
-            "site": settings.TRACKER_SITE_NAME,
-            "count": len(commitments) + digest.more,
-        }
+        count = len(commitments) + digest.more
+        subject = ngettext(
+            "%(site)s：您追蹤的 %(count)d 項承諾有更新",
+            "%(site)s：您追蹤的 %(count)d 項承諾有更新",
+            count,
+        ) % {"site": settings.TRACKER_SITE_NAME, "count": count}
         return _message(subscriber, subject, "digest", context, connection)
