@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -249,3 +249,9 @@ def test_command_prints_a_summary(smtp, capsys):
     out = capsys.readouterr().out
     assert "1 addresses due: 1 digests sent" in out
     assert len(smtp.messages) == 1
+
+
+def test_command_refuses_to_run_without_a_site_url(smtp, settings):
+    settings.TRACKER_SITE_URL = ""
+    with pytest.raises(CommandError, match="TRACKER_SITE_URL must be set"):
+        call_command("send_digests")

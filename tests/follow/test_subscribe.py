@@ -272,3 +272,19 @@ def test_privacy_note_on_the_methodology_page(client, settings):
     assert 'id="privacy"' in page and "9 天後刪除" in page
     english = client.get("/en/methodology/").content.decode()
     assert "deleted after 9 days" in english
+
+
+def test_a_mail_server_that_is_down_gets_a_message_not_a_traceback(client, smtp, settings):
+    settings.EMAIL_PORT = 1  # nothing listens there
+    commitment = make_commitment()
+    response = _follow(client, f"commitment={commitment.uid}")
+    assert response.status_code == 503
+    assert "暫時無法寄出確認信" in response.content.decode()
+
+
+def test_without_a_site_url_confirmation_links_use_the_request_host(client, smtp, settings):
+    settings.TRACKER_SITE_URL = ""
+    commitment = make_commitment()
+    _follow(client, f"commitment={commitment.uid}")
+    [message] = smtp.messages
+    assert "http://testserver/follow/confirm/" in text_of(message)

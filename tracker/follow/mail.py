@@ -24,9 +24,11 @@ from tracker.follow.targets import target_of
 SUBJECT_LENGTH = 120
 
 
-def site_url(path: str) -> str:
-    """Return an absolute address on the site, from TRACKER_SITE_URL."""
+def site_url(path: str, request=None) -> str:
+    """Return an absolute address on the site, from TRACKER_SITE_URL (or the request's host)."""
     base = settings.TRACKER_SITE_URL.rstrip("/")
+    if not base and request is not None:
+        base = request.build_absolute_uri("/").rstrip("/")
     if not base:
         raise ImproperlyConfigured(
             "TRACKER_SITE_URL must be set to send mail (the site's address, "
@@ -39,19 +41,21 @@ def one_line(text: str) -> str:
     return Truncator(" ".join(str(text).split())).chars(SUBJECT_LENGTH)
 
 
-def _links(subscriber: Subscriber) -> dict[str, str]:
+def _links(subscriber: Subscriber, request=None) -> dict[str, str]:
+    unsubscribe = reverse("follow:unsubscribe", args=[tokens.unsubscribe_token(subscriber)])
+    manage = reverse("follow:manage", args=[tokens.manage_token(subscriber)])
     return {
-        "unsubscribe_url": site_url(
-            reverse("follow:unsubscribe", args=[tokens.unsubscribe_token(subscriber)])
-        ),
-        "manage_url": site_url(reverse("follow:manage", args=[tokens.manage_token(subscriber)])),
-        "privacy_url": site_url(reverse("public:methodology") + "#privacy"),
-        "site_url": site_url(reverse("public:overview")),
+        "unsubscribe_url": site_url(unsubscribe, request),
+        "manage_url": site_url(manage, request),
+        "privacy_url": site_url(reverse("public:methodology") + "#privacy", request),
+        "site_url": site_url(reverse("public:overview"), request),
     }
 
 
-def _message(subscriber, subject, template, context, connection=None) -> EmailMultiAlternatives:
-    links = _links(subscriber)
+def _message(
+    subscriber, subject, template, context, connection=None, request=None
+) -> EmailMultiAlternatives:
+    links = _links(subscriber, request)
     context = {**context, **links, "site_name": settings.TRACKER_SITE_NAME}
     message = EmailMultiAlternatives(
         subject=one_line(subject),
@@ -72,20 +76,24 @@ def _message(subscriber, subject, template, context, connection=None) -> EmailMu
     return message
 
 
-def confirmation_message(subscription: Subscription, connection=None) -> EmailMultiAlternatives:
-    """Return the mail asking the address's owner to confirm one subscription."""
+def confirmation_message(subscription: Subscription, request=None) -> EmailMultiAlternatives:
+    """Return the mail asking the address's owner to confirm one subscription.
+
+    Sent while answering REQUEST: without TRACKER_SITE_URL its links use the request's host
+    (which ALLOWED_HOSTS vouches for).
+    """
     subscriber = subscription.subscriber
     with override(subscriber.language):
         target = target_of(subscription)
         path = reverse("follow:confirm", args=[tokens.confirm_token(subscription)])
         context = {
             "target": target.label(),
-            "target_url": site_url(target.path()),
-            "confirm_url": site_url(path),
+            "target_url": site_url(target.path(), request),
+            "confirm_url": site_url(path, request),
             "days": settings.FOLLOW_UNCONFIRMED_DAYS,
         }
         subject = _("請確認訂閱：%(target)s") % {"target": target.label()}
-        return _message(subscriber, subject, "confirm", context, connection)
+        return _message(subscriber, subject, "confirm", context, request=request)
 
 
 def digest_message(digest, connection=None) -> EmailMultiAlternatives:

@@ -6,6 +6,8 @@ login and no CSRF token, as RFC 8058's one-click unsubscribe posts from the mail
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -18,6 +20,8 @@ from tracker.follow import mail, services, tokens
 from tracker.follow.forms import FollowForm, SettingsForm
 from tracker.follow.targets import target_from_query, target_of
 from tracker.public.views.corrections import client_key
+
+logger = logging.getLogger(__name__)
 
 
 def _token_error(request, error: tokens.TokenError):
@@ -42,6 +46,7 @@ def follow_new(request):
     form = FollowForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 subscription = services.subscription_request(
@@ -55,10 +60,17 @@ def follow_new(request):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
-                if subscription is not None:
-                    mail.confirmation_message(subscription).send()
-                return redirect("follow:sent")
-        status = 400
+                try:
+                    if subscription is not None:
+                        mail.confirmation_message(subscription, request).send()
+                except OSError:
+                    # The mail server is down or refused: the reader may try again later
+                    # (the pending subscription expires unless confirmed).
+                    logger.exception("follow: the confirmation mail could not be sent")
+                    form.add_error(None, _("暫時無法寄出確認信，請稍後再試。"))
+                    status = 503
+                else:
+                    return redirect("follow:sent")
     return render(
         request,
         "follow/follow.html",

@@ -1,6 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from tracker.follow.digest import digests_send
+from tracker.follow.mail import site_url
 
 
 class Command(BaseCommand):
@@ -11,6 +13,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        try:
+            site_url("/")
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         summary = digests_send()
         expired = summary.expired
         self.stdout.write(
