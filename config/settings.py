@@ -366,8 +366,8 @@ FOLLOW_LIST_ID = os.environ.get("FOLLOW_LIST_ID", "digest.commitment-tracker.exa
 # Unconfirmed subscriptions (and addresses left with none) are deleted after this many days.
 FOLLOW_UNCONFIRMED_DAYS = envint("FOLLOW_UNCONFIRMED_DAYS", "7")
 # Confirmation mails: per address a day, per client (keyed hash of its IP) an hour.
-FOLLOW_CONFIRMATIONS_PER_ADDRESS = envint("FOLLOW_CONFIRMATIONS_PER_ADDRESS", "3")
-FOLLOW_CONFIRMATIONS_PER_CLIENT = envint("FOLLOW_CONFIRMATIONS_PER_CLIENT", "10")
+FOLLOW_CONFIRMATIONS_PER_ADDRESS = envint("FOLLOW_CONFIRMATIONS_PER_ADDRESS", "10")
+FOLLOW_CONFIRMATIONS_PER_CLIENT = envint("FOLLOW_CONFIRMATIONS_PER_CLIENT", "20")
 
 # Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -255,3 +255,28 @@ def test_command_refuses_to_run_without_a_site_url(smtp, settings):
     settings.TRACKER_SITE_URL = ""
     with pytest.raises(CommandError, match="TRACKER_SITE_URL must be set"):
         call_command("send_digests")
+
+
+def test_another_kind_of_change_is_one_registered_section(smtp, monkeypatch):
+    from tracker.follow import digest
+
+    monkeypatch.setattr(digest, "SECTIONS", list(digest.SECTIONS))
+    commitment = make_commitment(title="擴充疫苗採購")
+    _subscriber(kind="commitment", commitment=commitment)
+
+    def answers(commitments, since, until):
+        return [
+            digest.DigestItem(
+                commitment_id=commitment.pk,
+                appeared_at=until,
+                date=dt.date(2026, 1, 31),
+                text="衛福部回覆：採購已完成。",
+                origin="來源：編輯部",
+            )
+        ]
+
+    digest.register_section("answers", "機關回覆", answers)
+    digests_send()
+    [message] = smtp.messages
+    assert "[機關回覆]" in text_of(message)
+    assert "衛福部回覆：採購已完成。" in text_of(message)

@@ -288,3 +288,18 @@ def test_without_a_site_url_confirmation_links_use_the_request_host(client, smtp
     _follow(client, f"commitment={commitment.uid}")
     [message] = smtp.messages
     assert "http://testserver/follow/confirm/" in text_of(message)
+
+
+def test_follow_and_manage_pages_read_a_fixed_number_of_queries(
+    client, smtp, django_assert_max_num_queries
+):
+    commitments = [make_commitment() for _ in range(6)]
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/follow/?commitment={commitments[0].uid}").status_code == 200
+    for commitment in commitments:
+        _follow(client, f"commitment={commitment.uid}")
+    subscriber = Subscriber.objects.get()
+    manage = reverse("follow:manage", args=[tokens.manage_token(subscriber)])
+    with django_assert_max_num_queries(3):
+        page = client.get(manage)
+    assert page.content.decode().count("取消追蹤") == 6
