@@ -79,6 +79,7 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "tracker.desk",
     "tracker.public",
+    "tracker.follow",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -368,6 +369,30 @@ for _item in envlist("TRACKER_QUESTION_DEADLINE_DAYS", ""):
         )
     TRACKER_QUESTION_DEADLINE_DAYS[_channel.strip()] = int(_days)
 
+# Mail (confirmations and digests of tracker.follow): printed to the console by default, so
+# development and tests never send by accident; production sets EMAIL_BACKEND to Django's
+# SMTP backend and the server's address and login (README, "E-mail digests").
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# Links in mail are absolute and mail is sent without a request (the digest timer): the
+# site's public address, e.g. https://tracker.example.org. Sending refuses to run without it.
+TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://localhost:8000" if DEBUG else "")
+FOLLOW_LIST_ID = os.environ.get("FOLLOW_LIST_ID", "digest.commitment-tracker.example.org")
+# Unconfirmed subscriptions (and addresses left with none) are deleted after this many days.
+FOLLOW_UNCONFIRMED_DAYS = envint("FOLLOW_UNCONFIRMED_DAYS", "7")
+# Confirmation mails: per address a day, per client (keyed hash of its IP) an hour.
+FOLLOW_CONFIRMATIONS_PER_ADDRESS = envint("FOLLOW_CONFIRMATIONS_PER_ADDRESS", "10")
+FOLLOW_CONFIRMATIONS_PER_CLIENT = envint("FOLLOW_CONFIRMATIONS_PER_CLIENT", "20")
+
 # Dates are shown and typed as ISO (2026-01-27) in both languages, not 2026年1月27日.
 FORMAT_MODULE_PATH = ["config.formats"]
 # Security ----------------------------------------------------------------------------------
@@ -389,6 +414,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# The embeddable card (/embed/commitments/<id>/) is the one exception: the sites that may
+# frame it, as CSP frame-ancestors sources; any site by default (newsrooms put it in
+# articles). Every other page keeps frame-ancestors 'none' and X-Frame-Options DENY.
+TRACKER_EMBED_FRAME_ANCESTORS = envlist("TRACKER_EMBED_FRAME_ANCESTORS", "*")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

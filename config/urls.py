@@ -11,5 +11,7 @@ urlpatterns = [
 # The public site: Chinese at the root, English under /en/.
 urlpatterns += root_urlpatterns
 urlpatterns += i18n_patterns(
-    path("", include("tracker.public.urls")), prefix_default_language=False
+    path("follow/", include("tracker.follow.urls")),
+    path("", include("tracker.public.urls")),
+    prefix_default_language=False,
 )

@@ -17,6 +17,7 @@ from tracker.public.views import (
     overview,
     pages,
     questions,
+    share,
     sources,
 )
 
@@ -55,6 +56,17 @@ urlpatterns = [
         rf"^commitments/{UID}\.md$",
         public_page(downloads.commitment_markdown),
         name="commitment_md",
+    ),
+    re_path(
+        rf"^commitments/{UID}/card\.png$",
+        public_page(share.commitment_card),
+        name="commitment_card",
+    ),
+    # The only page other sites may frame (tracker.public.views.share.embeddable).
+    re_path(
+        rf"^embed/commitments/{UID}/$",
+        share.embeddable(public_page(share.commitment_embed)),
+        name="commitment_embed",
     ),
     re_path(rf"^commitments/{UID}/feed/$", public_page(CommitmentFeed()), name="commitment_feed"),
     re_path(rf"^commitments/{UID}/correction/$", corrections.correction_new, name="correction_new"),

@@ -36,7 +36,7 @@ def correction_submit(
     if not commitment.is_published:
         raise ValidationError(_("這筆承諾目前不公開，無法提出更正"))
     with transaction.atomic():
-        _lock_sender(client_key)
+        lock_sender(client_key)
         since = timezone.now() - RATE_WINDOW
         recent = Correction.objects.filter(client_key=client_key, submitted_at__gte=since)
         if recent.count() >= RATE_LIMIT:
@@ -67,7 +67,7 @@ def _already_sent() -> ValidationError:
     )
 
 
-def _lock_sender(client_key: str) -> None:
+def lock_sender(client_key: str) -> None:
     """Make one sender's submissions count and insert one at a time, until commit."""
     # Without it, submissions sent at the same moment all count the same earlier ones and
     # all pass the limit. There is no row to lock per sender, so PostgreSQL takes an advisory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, prefetch_related_objects
@@ -189,6 +190,15 @@ def list_feeds(cleaned_data) -> list[tuple[str, str]]:
                 reverse("public:agency_feed", args=[agency]),
             )
         )
+    # The same list by e-mail (tracker.follow): a category, an agency or a search.
+    for parameter in ("category", "agency", "q"):
+        if value := str(cleaned_data.get(parameter) or "").strip():
+            feeds.append(
+                (
+                    _("以電子郵件追蹤「%(value)s」") % {"value": value},
+                    reverse("follow:new") + "?" + urlencode({parameter: value}),
+                )
+            )
     return feeds
 
 
