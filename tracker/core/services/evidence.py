@@ -17,10 +17,12 @@ from tracker.core.services.timeline import (
     tracking_log_add,
 )
 from tracker.core.suggestions import (
+    CommitmentDoc,
     Passage,
     SuggestionIndex,
     commitment_text,
     highlight_spans,
+    matched_terms,
     reply_text,
     segments,
 )
@@ -47,11 +49,16 @@ def suggestion_index() -> SuggestionIndex:
     with _lock:
         if _cache["key"] != key:
             commitments = Commitment.objects.order_by("pk").values_list(
-                "pk", "title", "wording", "responsible_agency"
+                "pk", "title", "wording", "responsible_agency", "category", "source_id"
             )
             sources = Source.objects.exclude(subject="", reply_text="").order_by("pk")
             _cache["index"] = SuggestionIndex(
-                [(pk, commitment_text(t, w, a)) for pk, t, w, a in commitments],
+                [
+                    CommitmentDoc(
+                        pk, commitment_text(title, wording, agency), agency, category, source
+                    )
+                    for pk, title, wording, agency, category, source in commitments
+                ],
                 [
                     (pk, reply_text(subject, text))
                     for pk, subject, text in sources.values_list("pk", "subject", "reply_text")
@@ -67,6 +74,7 @@ class CommitmentSuggestion:
     score: float
     passage: list[tuple[str, bool]]
     passage_text: str
+    terms: list[str]
     already_cites: bool
     from_this_reply: bool
 
@@ -77,6 +85,7 @@ class ReplySuggestion:
     score: float
     passage: list[tuple[str, bool]]
     passage_text: str
+    terms: list[str]
     already_cited: bool
 
 
@@ -114,6 +123,7 @@ def suggestions_for_reply(*, source: Source, limit: int = 10) -> list[Commitment
                 score=item.score,
                 passage=_marked(item.passage, query),
                 passage_text=item.passage.text.strip(),
+                terms=matched_terms(item.passage.text.strip(), query),
                 already_cites=commitment.pk in citing,
                 from_this_reply=commitment.source_id == source.pk,
             )
@@ -140,6 +150,7 @@ def suggestions_for_commitment(*, commitment: Commitment, limit: int = 10) -> li
             score=item.score,
             passage=_marked(item.passage, query),
             passage_text=item.passage.text.strip(),
+            terms=matched_terms(item.passage.text.strip(), query),
             already_cited=bool(sources[item.key].ey_number)
             and sources[item.key].ey_number in cited_numbers,
         )
