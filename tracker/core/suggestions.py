@@ -22,11 +22,13 @@ help on the tuning half at any weight tried, so there is none.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
 
 from tracker.core.agencies import ALIAS_GROUPS, canonical_agency
 
@@ -235,20 +237,35 @@ class SuggestionIndex:
                 self._drawn_from.setdefault(doc.source, []).append(number)
         # Imported here: scikit-learn takes a second or more to import, and every
         # management command loads the admin (and so this module) at start.
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import TfidfTransformer
 
-        self.vectorizer = TfidfVectorizer(
-            analyzer=terms,
-            sublinear_tf=True,
-            max_df=MAX_DOCUMENT_SHARE if len(docs) + len(replies) >= 20 else 1.0,
-            dtype=np.float32,
+        # Each text is cut into terms once: a reply's counts are the sum of its passages'.
+        self._vocabulary: dict[str, int] = {}
+        commitment_counts = self._count(self.commitment_texts, grow=True)
+        passage_counts = self._count(
+            [p.text for group in self.reply_passages for p in group], grow=True
         )
-        passage_texts = [p.text for group in self.reply_passages for p in group]
-        # Document frequencies come from commitments and whole replies; passages reuse them.
-        matrix = self.vectorizer.fit_transform(self.commitment_texts + self.reply_texts)
-        self.commitment_matrix = matrix[: len(self.commitment_texts)]
-        self.reply_matrix = matrix[len(self.commitment_texts) :]
-        self.passage_matrix = self.vectorizer.transform(passage_texts)
+        size = len(self._vocabulary)
+        commitment_counts.resize((commitment_counts.shape[0], size))
+        owner = np.repeat(np.arange(len(replies)), [len(g) for g in self.reply_passages])
+        reply_counts = (
+            sparse.csr_matrix(
+                (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
+                shape=(len(replies), len(owner)),
+            )
+            @ passage_counts
+        )
+        both = sparse.vstack([commitment_counts, reply_counts]).tocsr()
+        # Terms in more than half of all texts say nothing about any one of them.
+        if both.shape[0] >= 20:
+            share = np.bincount(both.indices, minlength=size) / both.shape[0]
+            self._keep = (share <= MAX_DOCUMENT_SHARE).astype(np.float32)
+        else:
+            self._keep = np.ones(size, dtype=np.float32)
+        self._transformer = TfidfTransformer(sublinear_tf=True).fit(self._kept(both))
+        self.commitment_matrix = self._weigh(commitment_counts)
+        self.reply_matrix = self._weigh(reply_counts)
+        self.passage_matrix = self._weigh(passage_counts)
         bounds = np.cumsum([0] + [len(group) for group in self.reply_passages])
         self._passage_bounds = bounds
 
@@ -257,6 +274,35 @@ class SuggestionIndex:
 
     def has_commitment(self, key: Hashable) -> bool:
         return key in self._commitment_row
+
+    def _count(self, texts: Sequence[str], grow: bool = False) -> sparse.csr_matrix:
+        """Return the term counts of texts (new terms join the vocabulary when `grow`)."""
+        vocabulary = self._vocabulary
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            for term, count in Counter(terms(text)).items():
+                column = vocabulary.get(term)
+                if column is None:
+                    if not grow:
+                        continue
+                    column = vocabulary[term] = len(vocabulary)
+                indices.append(column)
+                values.append(count)
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int64), indptr),
+            shape=(len(texts), len(vocabulary)),
+        )
+
+    def _kept(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        return counts @ sparse.diags(self._keep)
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Return TF-IDF rows (sublinear, L2-normalised) of term counts."""
+        return self._transformer.transform(self._kept(counts)).astype(np.float32).tocsr()
+
+    def _vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self._weigh(self._count(texts))
 
     def drawn_from(self, reply_key: Hashable) -> list[Hashable]:
         """Return the keys of the commitments drawn from a reply."""
@@ -299,8 +345,8 @@ class SuggestionIndex:
         """Return the commitments an unindexed reply text most likely concerns."""
         groups = passages(text)
         scores = self._scores(
-            self.vectorizer.transform([p.text for p in groups]),
-            self.vectorizer.transform([text]),
+            self._vectors([p.text for p in groups]),
+            self._vectors([text]),
             self._boost(),
         )
         return self._rank(scores, groups, limit, exclude)
