@@ -36,8 +36,10 @@ from tracker.core.suggestions import (  # noqa: E402
     CommitmentDoc,
     SuggestionIndex,
     commitment_text,
+    highlight_spans,
     matched_terms,
     reply_text,
+    segments,
 )
 
 TRUE_JUDGEMENTS = ("進度更新", "達成證據")
@@ -181,10 +183,10 @@ def main() -> None:
     for base_id in replies:
         for suggestion in index.commitments_for_reply(base_id, limit=10):
             data = commitments[suggestion.key]
-            matched_terms(
-                suggestion.passage.text,
-                commitment_text(data.title, data.wording, data.responsible_agency),
-            )
+            query = commitment_text(data.title, data.wording, data.responsible_agency)
+            spans = highlight_spans(suggestion.passage.text, query)
+            segments(suggestion.passage.text, spans)
+            matched_terms(suggestion.passage.text, spans)
     day = time.perf_counter() - started
 
     reverse = {}

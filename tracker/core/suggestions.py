@@ -185,9 +185,9 @@ def highlight_spans(passage: str, query: str, min_chars: int = 2) -> list[tuple[
     return spans
 
 
-def matched_terms(passage: str, query: str, limit: int = 8) -> list[str]:
-    """Return the distinct runs of the passage that match the query, longest first."""
-    runs = {passage[start:end] for start, end in highlight_spans(passage, query)}
+def matched_terms(passage: str, spans: list[tuple[int, int]], limit: int = 8) -> list[str]:
+    """Return the distinct marked runs of a passage (from highlight_spans), longest first."""
+    runs = {passage[start:end] for start, end in spans}
     return sorted(runs, key=lambda run: (-len(run), passage.find(run)))[:limit]
 
 
@@ -264,6 +264,8 @@ class SuggestionIndex:
             self._keep = np.ones(size, dtype=np.float32)
         self._transformer = TfidfTransformer(sublinear_tf=True).fit(self._kept(both))
         self.commitment_matrix = self._weigh(commitment_counts)
+        # Transposed once: every ranking multiplies by it.
+        self._commitment_columns = self.commitment_matrix.T.tocsr()
         self.reply_matrix = self._weigh(reply_counts)
         self.passage_matrix = self._weigh(passage_counts)
         bounds = np.cumsum([0] + [len(group) for group in self.reply_passages])
@@ -317,8 +319,8 @@ class SuggestionIndex:
 
     def _scores(self, passage_vectors, whole_vector, boost):
         """Return (score per commitment, best passage index per commitment) for one reply."""
-        by_passage = (passage_vectors @ self.commitment_matrix.T).toarray()
-        whole = (whole_vector @ self.commitment_matrix.T).toarray().ravel()
+        by_passage = (passage_vectors @ self._commitment_columns).toarray()
+        whole = (whole_vector @ self._commitment_columns).toarray().ravel()
         best = by_passage.argmax(axis=0)
         score = by_passage.max(axis=0) + WHOLE_REPLY_WEIGHT * whole
         top = score.max() if len(score) else 0
