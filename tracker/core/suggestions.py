@@ -21,6 +21,7 @@ help on the tuning half at any weight tried, so there is none.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -157,9 +158,7 @@ def highlight_spans(passage: str, query: str, min_chars: int = 2) -> list[tuple[
     Boilerplate (委員, session numbers, the standard formulas) is never marked.
     """
     folded = fold(passage)
-    grams = set(terms(query)) | {
-        pair for i in range(len(query) - 1) if (pair := fold(query[i : i + 2])).isascii()
-    }
+    grams = _query_grams(query)
     boiler = [False] * len(passage)
     for match in BOILERPLATE.finditer(folded):
         boiler[match.start() : match.end()] = [True] * (match.end() - match.start())
@@ -183,6 +182,14 @@ def highlight_spans(passage: str, query: str, min_chars: int = 2) -> list[tuple[
                 spans.append((start, i))
             start = None
     return spans
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_grams(query: str) -> frozenset[str]:
+    """Return the bigrams a passage may match a query on (cached: commitments recur)."""
+    return frozenset(terms(query)) | {
+        pair for i in range(len(query) - 1) if (pair := query[i : i + 2]).isascii()
+    }
 
 
 def matched_terms(passage: str, spans: list[tuple[int, int]], limit: int = 8) -> list[str]:
