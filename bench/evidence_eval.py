@@ -13,6 +13,8 @@ The pairs are split by reply (md5 of its id, even: dev, odd: test): weights are 
     .venv/bin/python bench/evidence_eval.py [CORPUS_DIR] [--split dev|test|all]
         [--terms bigrams|jieba|mix] [--category W]
 
+--terms jieba and mix need jieba (pip install jieba==0.42.1): measured, not a dependency.
+
 Pure: reads the files directly (no database), as tracker.core.suggestions does.
 """
 

@@ -4,6 +4,7 @@ from tracker.core.suggestions import (
     commitment_text,
     highlight_spans,
     matched_terms,
+    normalise,
     passages,
     segments,
     terms,
@@ -108,3 +109,8 @@ def test_same_category_as_the_replys_own_commitments_breaks_a_tie():
     ranked = [s.key for s in idx.commitments_for_reply("r", limit=3, exclude=idx.drawn_from("r"))]
     assert idx.drawn_from("r") == ["own"]
     assert ranked == ["same-category", "other-category"]
+
+
+def test_agency_names_survive_folding_and_boilerplate():
+    assert normalise("行政院農業委員會與農委會") == "行政院農業委員會與行政院農業委員會"
+    assert "金融監督管理委員會" in normalise("金管會")

@@ -59,7 +59,7 @@ BOILERPLATE = re.compile(
         (
             rf"第\s*{_NUMERAL}\s*屆(?:\s*第\s*{_NUMERAL}\s*會期)?(?:\s*第\s*{_NUMERAL}\s*次會議)?",
             rf"第\s*{_NUMERAL}\s*會期",
-            r"(?:[\u4e00-\u9fff]{1,2})?委員(?:[\u4e00-\u9fff]{2,3}(?=[就對等]))?",
+            r"(?:[\u4e00-\u9fff]{1,2})?委員(?!會)(?:[\u4e00-\u9fff]{2,3}(?=[就對等]))?",
             r"委員(?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}等\d+人",
             r"行政院函送",
             r"所提質詢之書面答復",
@@ -76,8 +76,11 @@ BOILERPLATE = re.compile(
         )
     )
 )
+# Canonical names too, longest first: 農業委員會 inside 行政院農業委員會 is not an alias there.
 _ALIAS_SPELLINGS = sorted(
-    {alias for aliases in ALIAS_GROUPS.values() for alias in aliases}, key=len, reverse=True
+    {name for canonical, aliases in ALIAS_GROUPS.items() for name in (canonical, *aliases)},
+    key=len,
+    reverse=True,
 )
 _ALIAS = re.compile("|".join(re.escape(alias) for alias in _ALIAS_SPELLINGS))
 
