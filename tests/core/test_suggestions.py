@@ -1,9 +1,13 @@
 from tracker.core.suggestions import (
+    CommitmentDoc,
     SuggestionIndex,
     commitment_text,
     highlight_spans,
+    matched_terms,
+    normalise,
     passages,
     segments,
+    terms,
 )
 
 REPLY_A = (
@@ -73,3 +77,40 @@ def test_bare_numbers_are_not_marked():
     passage = "我國少子女化政策計畫（107-113年）"
     spans = highlight_spans(passage, "110年增設少子女化班級")
     assert [passage[a:b] for a, b in spans] == ["少子女化"]
+
+
+def test_boilerplate_is_not_a_term_and_aliases_and_tai_are_folded():
+    text = "行政院函送張委員育美就第10屆第5會期施政質詢之書面答復，請查照案。台電與衛福部"
+    found = terms(text)
+    assert not {"委員", "育美", "會期", "質詢", "答復", "查照"} & set(found)
+    assert {"臺灣", "電力", "衛生", "福利"} <= set(found)
+
+
+def test_boilerplate_is_never_marked():
+    passage = "張委員就第10屆第5會期長照問題所提質詢，一、長照服務據點已布建。"
+    marked = [passage[a:b] for a, b in highlight_spans(passage, "委員關心長照服務據點，第10屆")]
+    assert marked == ["長照", "長照服務據點"]
+    spans = highlight_spans(passage, "委員關心長照服務據點，第10屆")
+    assert matched_terms(passage, spans) == ["長照服務據點", "長照"]
+
+
+def test_passages_split_at_arabic_enumerators_after_a_sentence():
+    parts = passages("說明如下：1.第一點內容。2.第二點內容。", limit=10)
+    assert [p.text for p in parts] == ["說明如下：", "1.第一點內容。", "2.第二點內容。"]
+
+
+def test_same_category_as_the_replys_own_commitments_breaks_a_tie():
+    docs = [
+        CommitmentDoc("own", "偏鄉幸福巴士路線", "交通部", "交通", "r"),
+        CommitmentDoc("other-category", "公車站牌更新", "交通部", "教育", None),
+        CommitmentDoc("same-category", "公車站牌更新", "交通部", "交通", None),
+    ]
+    idx = SuggestionIndex(docs, [("r", "偏鄉幸福巴士路線已新增；公車站牌更新中。")])
+    ranked = [s.key for s in idx.commitments_for_reply("r", limit=3, exclude=idx.drawn_from("r"))]
+    assert idx.drawn_from("r") == ["own"]
+    assert ranked == ["same-category", "other-category"]
+
+
+def test_agency_names_survive_folding_and_boilerplate():
+    assert normalise("行政院農業委員會與農委會") == "行政院農業委員會與行政院農業委員會"
+    assert "金融監督管理委員會" in normalise("金管會")

@@ -56,6 +56,16 @@ def test_suggestions_page_marks_the_matching_passage_and_escapes_text(admin_clie
     assert 'name="summary"' in content
 
 
+def test_suggestions_page_lists_the_matching_terms_without_boilerplate(admin_client, reply):
+    response = admin_client.get(suggestions_url(reply))
+    item = response.context["rows"][0]["item"]
+    assert item.terms[0] == "偏鄉幸福巴士需求反應式路線"
+    assert not any("委員" in term or "答復" in term for term in item.terms)
+    assert '<span class="suggestion-term">偏鄉幸福巴士需求反應式路線</span>' in (
+        response.content.decode()
+    )
+
+
 def test_logging_from_a_suggestion_adds_the_entry_and_clears_the_queue(admin_client, reply):
     commitment = reply_commitment()
     response = admin_client.post(

@@ -61,11 +61,29 @@ def test_index_is_rebuilt_when_a_commitment_changes(desk):
     assert suggestion_index() is not first
 
 
-def test_suggestions_take_few_queries(desk, django_assert_max_num_queries):
+def test_index_is_kept_when_a_change_leaves_every_text_as_it_was(desk):
+    _vaccine, bus, reply = desk
+    first = suggestion_index()
+    commitment_log_reply(
+        commitment=bus, source=reply, summary="新增22條路線。", judgement="進度更新", entry_date=DAY
+    )
+    assert suggestion_index() is first
+
+
+def test_suggestions_take_three_queries(desk, django_assert_num_queries):
     reply = desk[2]
     suggestion_index()
-    with django_assert_max_num_queries(4):
+    # The data version, the suggested commitments, which of them cite the reply already.
+    with django_assert_num_queries(3):
         suggestions_for_reply(source=reply)
+
+
+def test_suggestions_say_which_terms_matched(desk):
+    _vaccine, bus, reply = desk
+    first = suggestions_for_reply(source=reply, limit=1)[0]
+    assert first.commitment == bus
+    assert first.terms[0] == "偏鄉幸福巴士需求反應式路線"
+    assert "委員" not in "".join(first.terms)
 
 
 def test_logging_a_reply_writes_the_evidence_entry_as_the_pipeline_does(desk):

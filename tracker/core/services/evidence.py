@@ -6,9 +6,8 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
 from tracker.core import format as fmt
+from tracker.core.data_version import data_version_for
 from tracker.core.models import Commitment, Source, TrackingLog
 from tracker.core.services.timeline import (
     DEFAULT_SOURCE_TYPE,
@@ -17,10 +16,12 @@ from tracker.core.services.timeline import (
     tracking_log_add,
 )
 from tracker.core.suggestions import (
+    CommitmentDoc,
     Passage,
     SuggestionIndex,
     commitment_text,
     highlight_spans,
+    matched_terms,
     reply_text,
     segments,
 )
@@ -31,33 +32,44 @@ JUDGEMENT_RELATED = "相關資訊"
 JUDGEMENTS = (JUDGEMENT_PROGRESS, JUDGEMENT_ACHIEVED, JUDGEMENT_RELATED)
 
 _lock = threading.Lock()
-_cache: dict[str, object] = {"key": None, "index": None}
-
-
-def _data_version() -> tuple:
-    """Return what changes whenever a text the index is built from may have changed."""
-    commitments = Commitment.objects.aggregate(n=Count("pk"), last=Max("modified_at"))
-    sources = Source.objects.aggregate(n=Count("pk"), last=Max("modified_at"))
-    return (commitments["n"], commitments["last"], sources["n"], sources["last"])
+_cache: dict[str, object] = {"data_version": None, "key": None, "index": None}
 
 
 def suggestion_index() -> SuggestionIndex:
-    """Return the index over every commitment and reply text, rebuilt when the data change."""
-    key = _data_version()
+    """Return the index over every commitment and reply text, rebuilt when a text changes.
+
+    The data version (one primary-key read) says whether anything changed at all; only then
+    are the commitments' matched fields and the replies' modification times read and
+    compared, so a change that leaves every text as it was (a logged entry, a status) keeps
+    the index.
+    """
+    current = data_version_for()
+    version = (current.version, current.changed_at)
     with _lock:
-        if _cache["key"] != key:
-            commitments = Commitment.objects.order_by("pk").values_list(
-                "pk", "title", "wording", "responsible_agency"
+        if _cache["data_version"] == version:
+            return _cache["index"]
+        commitments = list(
+            Commitment.objects.order_by("pk").values_list(
+                "pk", "title", "wording", "responsible_agency", "category", "source_id"
             )
-            sources = Source.objects.exclude(subject="", reply_text="").order_by("pk")
+        )
+        sources = Source.objects.exclude(subject="", reply_text="").order_by("pk")
+        key = hash((tuple(commitments), tuple(sources.values_list("pk", "modified_at"))))
+        if _cache["key"] != key:
             _cache["index"] = SuggestionIndex(
-                [(pk, commitment_text(t, w, a)) for pk, t, w, a in commitments],
+                [
+                    CommitmentDoc(
+                        pk, commitment_text(title, wording, agency), agency, category, source
+                    )
+                    for pk, title, wording, agency, category, source in commitments
+                ],
                 [
                     (pk, reply_text(subject, text))
                     for pk, subject, text in sources.values_list("pk", "subject", "reply_text")
                 ],
             )
             _cache["key"] = key
+        _cache["data_version"] = version
         return _cache["index"]
 
 
@@ -67,6 +79,7 @@ class CommitmentSuggestion:
     score: float
     passage: list[tuple[str, bool]]
     passage_text: str
+    terms: list[str]
     already_cites: bool
     from_this_reply: bool
 
@@ -77,12 +90,19 @@ class ReplySuggestion:
     score: float
     passage: list[tuple[str, bool]]
     passage_text: str
+    terms: list[str]
     already_cited: bool
 
 
-def _marked(passage: Passage, query: str) -> list[tuple[str, bool]]:
+def _marked(passage: Passage, query: str) -> dict:
+    """Return the passage's text, its marked segments and the terms that matched the query."""
     text = passage.text.strip()
-    return segments(text, highlight_spans(text, query))
+    spans = highlight_spans(text, query)
+    return {
+        "passage": segments(text, spans),
+        "passage_text": text,
+        "terms": matched_terms(text, spans),
+    }
 
 
 def suggestions_for_reply(*, source: Source, limit: int = 10) -> list[CommitmentSuggestion]:
@@ -94,7 +114,7 @@ def suggestions_for_reply(*, source: Source, limit: int = 10) -> list[Commitment
         ranked = index.commitments_for_text(
             reply_text(source.subject, source.reply_text), limit=limit
         )
-    commitments = Commitment.objects.select_related("source").in_bulk([item.key for item in ranked])
+    commitments = Commitment.objects.in_bulk([item.key for item in ranked])
     citing = set(
         TrackingLog.objects.filter(
             commitment__in=list(commitments), document_number=source.ey_number
@@ -112,8 +132,7 @@ def suggestions_for_reply(*, source: Source, limit: int = 10) -> list[Commitment
             CommitmentSuggestion(
                 commitment=commitment,
                 score=item.score,
-                passage=_marked(item.passage, query),
-                passage_text=item.passage.text.strip(),
+                **_marked(item.passage, query),
                 already_cites=commitment.pk in citing,
                 from_this_reply=commitment.source_id == source.pk,
             )
@@ -138,8 +157,7 @@ def suggestions_for_commitment(*, commitment: Commitment, limit: int = 10) -> li
         ReplySuggestion(
             source=sources[item.key],
             score=item.score,
-            passage=_marked(item.passage, query),
-            passage_text=item.passage.text.strip(),
+            **_marked(item.passage, query),
             already_cited=bool(sources[item.key].ey_number)
             and sources[item.key].ey_number in cited_numbers,
         )
