@@ -114,3 +114,14 @@ def test_same_category_as_the_replys_own_commitments_breaks_a_tie():
 def test_agency_names_survive_folding_and_boilerplate():
     assert normalise("行政院農業委員會與農委會") == "行政院農業委員會與行政院農業委員會"
     assert "金融監督管理委員會" in normalise("金管會")
+
+
+def test_an_index_with_nothing_in_it_ranks_nothing_instead_of_failing():
+    for replies in ([], [("a", "")], [("a", REPLY_A)]):
+        idx = SuggestionIndex([], replies)
+        assert idx.commitments_for_text(REPLY_A, limit=5) == []
+        if replies:
+            assert idx.commitments_for_reply("a", limit=5) == []
+    lonely = SuggestionIndex(COMMITMENTS[:1], [])
+    assert lonely.replies_for_commitment("vaccine", limit=5) == []
+    assert [s.key for s in lonely.commitments_for_text(REPLY_A, limit=5)] == ["vaccine"]

@@ -268,7 +268,13 @@ class SuggestionIndex:
             self._keep = (share <= MAX_DOCUMENT_SHARE).astype(np.float32)
         else:
             self._keep = np.ones(size, dtype=np.float32)
-        self._transformer = TfidfTransformer(sublinear_tf=True).fit(self._kept(both))
+        # An empty database (no commitment, no reply, no term) still gets an index, one that
+        # ranks nothing: the transformer cannot learn from no rows or no terms.
+        self._transformer = (
+            TfidfTransformer(sublinear_tf=True).fit(self._kept(both))
+            if both.shape[0] and size
+            else None
+        )
         self.commitment_matrix = self._weigh(commitment_counts)
         # Transposed once: every ranking multiplies by it.
         self._commitment_columns = self.commitment_matrix.T.tocsr()
@@ -307,6 +313,8 @@ class SuggestionIndex:
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Return TF-IDF rows (sublinear, L2-normalised) of term counts."""
+        if self._transformer is None or counts.shape[0] == 0:
+            return sparse.csr_matrix(counts.shape, dtype=np.float32)
         return self._transformer.transform(self._kept(counts)).astype(np.float32).tocsr()
 
     def _vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
