@@ -468,6 +468,27 @@ class TrackingLogQuerySet(models.QuerySet):
         """Return the automated entries no editor has reviewed yet."""
         return self.automated().filter(reviewed_at__isnull=True)
 
+    def for_entry_lines(self):
+        """Return entries with what a one-line entry shows (overview, recent, agency pages):
+        date, kind, what it did to the status, the summary and who wrote it, its commitment."""
+        return self.select_related("commitment").only(
+            "commitment__uid",
+            "commitment__title",
+            "commitment__status",
+            "entry_date",
+            "kind",
+            "shape",
+            "from_status",
+            "to_status",
+            "summary",
+            "reason",
+            "judgement",
+            "origin",
+            "created_by",
+            "reviewed_at",
+            "position",
+        )
+
 
 class TrackingLog(Versioned):
     """One dated entry of a commitment's timeline."""

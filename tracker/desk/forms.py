@@ -27,7 +27,13 @@ from tracker.core.models import (
     TrackingLog,
     validate_web_url,
 )
-from tracker.core.services import commitment_editing, tracking_log_editing
+from tracker.core.services import (
+    agency_questions,
+    commitment_editing,
+    criteria,
+    source_editing,
+    tracking_log_editing,
+)
 from tracker.core.services.edit_conflicts import EditConflict, display_field
 from tracker.core.services.timeline import (
     DEFAULT_SOURCE_TYPE,
@@ -603,7 +609,7 @@ class SourceForm(VersionedFormMixin, forms.ModelForm):
         assume_scheme="https",
         validators=[validate_web_url],
     )
-    editable_names = ("term", "session_period", "ey_number", "url", "subject", "reply_text")
+    editable_names = source_editing.EDITABLE_FIELDS
     keep_text_exactly = ("ey_number", "url", "subject", "reply_text")
 
     class Meta:
@@ -651,7 +657,7 @@ class AgencyQuestionForm(VersionedFormMixin, forms.ModelForm):
         assume_scheme="https",
         validators=[validate_web_url],
     )
-    editable_names = ("agency", "sent_on", "channel", "question", "deadline")
+    editable_names = agency_questions.EDITABLE_FIELDS
     keep_text_exactly = ("question", "answer")
 
     class Meta:
@@ -698,15 +704,7 @@ class CompletionCriterionForm(VersionedFormMixin, forms.ModelForm):
         assume_scheme="https",
         validators=[validate_web_url],
     )
-    editable_names = (
-        "milestone",
-        "description",
-        "position",
-        "state",
-        "settled_on",
-        "evidence",
-        "evidence_url",
-    )
+    editable_names = criteria.EDITABLE_FIELDS
 
     class Meta:
         model = CompletionCriterion

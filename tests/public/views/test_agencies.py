@@ -99,3 +99,34 @@ def test_agency_pages_run_a_bounded_number_of_queries(client, django_assert_max_
         assert client.get(reverse("public:agency_detail", args=["衛生福利部"])).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("public:agency_list")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("values", "label"),
+    [
+        ({"judgement": "進度更新", "summary": "機器寫的摘要"}, "自動判斷"),
+        ({"judgement": "", "summary": "上游的摘要", "origin": "upstream"}, "上游 AI 管線"),
+        ({"judgement": "", "summary": "編輯寫的摘要", "origin": "newsroom"}, "編輯部"),
+    ],
+)
+def test_recent_entries_say_who_wrote_them_and_what_they_did(client, values, label):
+    commitment = make_commitment(responsible_agency="衛福部")
+    make_log(
+        commitment,
+        kind="狀態變更",
+        shape="evidence",
+        entry_date=dt.date(2026, 2, 1),
+        document_number="（行政院函　中華民國110年12月30日院臺專字第1號）",
+        **values,
+    )
+    html = client.get(reverse("public:agency_detail", args=["衛生福利部"])).content.decode()
+    summary = html[html.index('<p class="latest-summary">') :]
+    summary = summary[: summary.index("</p>")]
+    assert label in summary
+    assert values["summary"] in summary
+    assert "已達成" in html  # an evidence status change says what it changed the status to
+    english = client.get("/en" + reverse("public:agency_detail", args=["衛生福利部"]))
+    text = english.content.decode()
+    body = text[text.index("<main") : text.index("</main>")]
+    for mark in ("：", "None"):
+        assert mark not in body.replace(commitment.title, "").replace(values["summary"], "")

@@ -6,10 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import ALIAS_GROUPS, agency_parts, canonical_agency, normalise
-from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
 from tracker.core.questions import question_stats
-from tracker.public.identity import entry_anchor
+from tracker.public.identity import entry_lines
 
 RECENT_ENTRIES = 15
 
@@ -49,27 +48,11 @@ def agency_detail(request, agency: str):
         .only("uid", "title", "status", "target_date", "target_date_text", "responsible_agency")
         .order_by("target_date", "title")
     )
-    recent = list(
+    recent = entry_lines(
         TrackingLog.objects.filter(commitment__in=commitments)
-        .select_related("commitment")
-        .only(
-            "commitment__uid",
-            "commitment__title",
-            "entry_date",
-            "kind",
-            "shape",
-            "from_status",
-            "to_status",
-            "summary",
-            "reason",
-            "origin",
-            "position",
-        )
+        .for_entry_lines()
         .order_by("-entry_date", "-position", "pk")[:RECENT_ENTRIES]
     )
-    facts = entry_facts_by_pk(recent)
-    for entry in recent:
-        entry.anchor = entry_anchor(facts[entry.pk].key)
     stats = question_stats(
         AgencyQuestion.objects.public()
         .for_agency(canonical)

@@ -16,7 +16,6 @@ from tracker.core import search
 from tracker.core.entries import (
     JUDGEMENT_LABELS,
     TimelineEvent,
-    entry_facts_by_pk,
     entry_judgement_label,
     timeline_entry_keys,
     timeline_events,
@@ -30,7 +29,7 @@ from tracker.core.models import (
 )
 from tracker.public.caching import commitment_tallies
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
-from tracker.public.identity import entry_anchor
+from tracker.public.identity import entry_anchor, entry_lines
 from tracker.public.pagination import IdsFirstPaginator, page_or_error
 from tracker.public.views.criteria import what_done_means
 from tracker.public.views.questions import questions_with_anchors
@@ -298,27 +297,12 @@ def recent_changes(request):
         # The newest entry of each listed commitment, in one query.
         newest = (
             TrackingLog.objects.filter(commitment__in=rows)
+            .for_entry_lines()
             .order_by("commitment_id", "-entry_date", "-position")
-            .only(
-                "commitment_id",
-                "entry_date",
-                "kind",
-                "shape",
-                "from_status",
-                "to_status",
-                "summary",
-                "reason",
-                "judgement",
-                "created_by",
-                "reviewed_at",
-            )
         )
         for entry in newest:
             latest.setdefault(entry.commitment_id, entry)
-        facts = entry_facts_by_pk(latest.values())
-        for entry in latest.values():
-            entry.anchor = entry_anchor(facts[entry.pk].key)
-            entry.outcome = facts[entry.pk].outcome
+        entry_lines(latest.values())
     groups: list[tuple] = []
     for row in rows:
         row.latest = latest.get(row.pk)

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from tracker.core.agencies import split_agencies
 from tracker.core.categories import canonical_category
-from tracker.core.entries import entry_facts_by_pk
 from tracker.core.models import Status, TrackingLog
 from tracker.public import charts
 from tracker.public.caching import commitment_tallies
-from tracker.public.identity import entry_anchor
+from tracker.public.identity import entry_lines
 
 TOP_AGENCIES = 15
 LATEST_ENTRIES = 10
@@ -52,33 +51,11 @@ def overview(request):
     )
     category_rows = _rows_by(by_category, "category")
     agency_rows = _rows_by(by_agency, "agency", TOP_AGENCIES)
-    latest = (
+    latest = entry_lines(
         TrackingLog.objects.filter(commitment__is_published=True)
-        .select_related("commitment")
-        .only(
-            "entry_date",
-            "kind",
-            "shape",
-            "from_status",
-            "to_status",
-            "summary",
-            "reason",
-            "text",
-            "judgement",
-            "created_by",
-            "reviewed_at",
-            "position",
-            "commitment__uid",
-            "commitment__title",
-            "commitment__status",
-        )
+        .for_entry_lines()
         .order_by("-entry_date", "-pk")[:LATEST_ENTRIES]
     )
-    latest = list(latest)
-    facts = entry_facts_by_pk(latest)
-    for entry in latest:
-        entry.anchor = entry_anchor(facts[entry.pk].key)
-        entry.outcome = facts[entry.pk].outcome
     return render(
         request,
         "tracker/overview.html",
