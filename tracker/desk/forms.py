@@ -708,16 +708,7 @@ class CompletionCriterionForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = CompletionCriterion
-        fields = (
-            "commitment",
-            "milestone",
-            "description",
-            "position",
-            "state",
-            "settled_on",
-            "evidence",
-            "evidence_url",
-        )
+        fields = ("commitment", *criteria.EDITABLE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
