@@ -370,6 +370,10 @@ def test_the_linked_changelists_show_only_that_commitments_records(editor_client
         html = response.content.decode()
         assert response.status_code == 200
         assert mine in html and theirs not in html, name
+        # The sidebar names the commitment, so the editor sees the list is narrowed.
+        sidebar = response.context["cl"].filter_specs[0]
+        assert sidebar.lookup_choices == [(str(commitment.pk), commitment.title)], name
+        assert response.context["cl"].has_active_filters, name
 
     add = editor_client.get(
         reverse("admin:tracker_completioncriterion_add"), {"commitment": commitment.pk}
