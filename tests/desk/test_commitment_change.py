@@ -254,10 +254,11 @@ def test_change_page_queries_do_not_grow_with_the_timeline_or_the_history(
     from tracker.core.services.commitment_editing import commitment_update
 
     # Session, user, permissions (2), the record, the category and agency suggestions, the
-    # source, the open sync items, who set each field (one aggregate over the history, one
-    # read of the saves it found) and the timeline: each one query, whatever their length.
+    # source, the open sync items, the questions and the criteria counted, who set each field
+    # (one aggregate over the history, one read of the saves it found) and the timeline: each
+    # one query, whatever their length.
     editor_client.get(change_url(commitment))  # the first request of a session saves it
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         editor_client.get(change_url(commitment))
     for number in range(30):
         make_log(
@@ -271,7 +272,7 @@ def test_change_page_queries_do_not_grow_with_the_timeline_or_the_history(
             user=editor,
         )
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = editor_client.get(change_url(commitment))
 
     html = response.content.decode()
@@ -321,3 +322,60 @@ def test_the_timeline_says_what_each_status_change_changed_to(editor_client, db)
     assert "進一步證據（狀態已是 已達成）" in page
     assert "tracker-entry-outcome-achieved" in page and "tracker-entry-outcome-delayed" in page
     assert "文件日期 2021-12-02" in page
+
+
+def test_change_page_links_to_its_questions_and_criteria(editor_client, commitment):
+    from tests.factories import make_question
+    from tracker.core.services.criteria import criterion_add
+
+    make_question(commitment, deadline=today() + dt.timedelta(days=3))
+    make_question(commitment, deadline=today() - dt.timedelta(days=3))
+    criterion_add(
+        commitment=commitment,
+        milestone="law_passed",
+        state="met",
+        settled_on=dt.date(2025, 5, 20),
+        evidence="三讀",
+    )
+    criterion_add(commitment=commitment, milestone="budget")
+    criterion_add(commitment=commitment, milestone="completed")
+
+    html = editor_client.get(change_url(commitment)).content.decode()
+
+    assert "完成標準（1 / 3 已達成）" in html
+    assert "詢問機關（2，1 件逾期）" in html
+    questions = reverse("admin:tracker_agencyquestion_changelist")
+    criteria = reverse("admin:tracker_completioncriterion_changelist")
+    assert f'{questions}?commitment__id__exact={commitment.pk}"' in html
+    assert f'{criteria}?commitment__id__exact={commitment.pk}"' in html
+    assert f'{reverse("admin:tracker_agencyquestion_add")}?commitment={commitment.pk}"' in html
+
+
+def test_the_linked_changelists_show_only_that_commitments_records(editor_client, commitment):
+    from tests.factories import make_question
+    from tracker.core.services.criteria import criterion_add
+
+    other = make_commitment()
+    make_question(commitment, agency="這一項的機關")
+    make_question(other, agency="另一項的機關")
+    criterion_add(commitment=commitment, milestone="other", description="這一項的標準")
+    criterion_add(commitment=other, milestone="other", description="另一項的標準")
+
+    for name, mine, theirs in [
+        ("agencyquestion", "這一項的機關", "另一項的機關"),
+        ("completioncriterion", "這一項的標準", "另一項的標準"),
+    ]:
+        url = reverse(f"admin:tracker_{name}_changelist")
+        response = editor_client.get(url, {"commitment__id__exact": commitment.pk})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert mine in html and theirs not in html, name
+        # The sidebar names the commitment, so the editor sees the list is narrowed.
+        sidebar = response.context["cl"].filter_specs[0]
+        assert sidebar.lookup_choices == [(str(commitment.pk), commitment.title)], name
+        assert response.context["cl"].has_active_filters, name
+
+    add = editor_client.get(
+        reverse("admin:tracker_completioncriterion_add"), {"commitment": commitment.pk}
+    )
+    assert add.context["adminform"].form.initial["commitment"] == str(commitment.pk)

@@ -1,4 +1,5 @@
-"""The open data: four tables (commitments, sources, timeline, questions) and their documentation.
+"""The open data: five tables (commitments, sources, timeline, questions, criteria) and their
+documentation.
 
 Each table is described once, here, as a list of fields; the Frictionless Table Schemas in
 datapackage.json, the JSON Schema of commitments.json, the downloads page and the rows
@@ -29,8 +30,11 @@ from tracker.core.entries import (
 from tracker.core.models import (
     AgencyQuestion,
     Commitment,
+    CompletionCriterion,
+    CriterionState,
     EntryKind,
     EntryShape,
+    Milestone,
     Origin,
     QuestionChannel,
     Source,
@@ -40,7 +44,7 @@ from tracker.public.identity import entry_uri
 
 # The layout of the tables and the JSON: raised when a field is renamed or removed (major)
 # or added (minor), never for new data.
-FORMAT_VERSION = "2.1.0"
+FORMAT_VERSION = "2.2.0"
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # A cell that starts with one of these gets a leading "'", so a reader strips exactly one
@@ -223,17 +227,46 @@ QUESTION_FIELDS = [
     ),
     Field("provenance", "string", _("來源：newsroom（編輯部）"), required=True, enum=("newsroom",)),
 ]
+CRITERION_FIELDS = [
+    Field("id", "integer", _("完成標準的識別碼"), required=True, unique=True),
+    Field("commitment_id", "string", _("承諾識別碼（對應 commitments 表的 id）"), required=True),
+    Field("position", "integer", _("在該承諾完成標準中的順序"), required=True),
+    Field(
+        "milestone",
+        "string",
+        _(
+            "里程碑：law_passed（修法三讀）、budget（預算編列）、started（開工）、completed（完成）、other（其他）"
+        ),
+        required=True,
+        enum=tuple(Milestone.values),
+    ),
+    Field("milestone_label", "string", _("里程碑名稱"), required=True),
+    Field("description", "string", _("說明")),
+    Field(
+        "state",
+        "string",
+        _("狀態：open（尚未達成）、met（已達成）、failed（未能達成）"),
+        required=True,
+        enum=tuple(CriterionState.values),
+    ),
+    Field("settled_on", "date", _("確認日期（尚未確認時為空）")),
+    Field("evidence", "string", _("依據（文件名稱、字號）")),
+    Field("evidence_url", "string", _("依據連結")),
+    Field("provenance", "string", _("來源：newsroom（編輯部）"), required=True, enum=("newsroom",)),
+]
 TABLES = {
     "commitments": COMMITMENT_FIELDS,
     "sources": SOURCE_FIELDS,
     "timeline": TIMELINE_FIELDS,
     "questions": QUESTION_FIELDS,
+    "criteria": CRITERION_FIELDS,
 }
 PRIMARY_KEYS = {
     "commitments": ["id"],
     "sources": ["document_id"],
     "timeline": ["commitment_id", "entry_key"],
     "questions": ["id"],
+    "criteria": ["id"],
 }
 FOREIGN_KEYS = {
     "commitments": [
@@ -243,6 +276,9 @@ FOREIGN_KEYS = {
         {"fields": ["commitment_id"], "reference": {"resource": "commitments", "fields": ["id"]}}
     ],
     "questions": [
+        {"fields": ["commitment_id"], "reference": {"resource": "commitments", "fields": ["id"]}}
+    ],
+    "criteria": [
         {"fields": ["commitment_id"], "reference": {"resource": "commitments", "fields": ["id"]}}
     ],
 }
@@ -358,6 +394,23 @@ def question_row(question: AgencyQuestion) -> dict:
         "answer_document_number": question.answer_document_number,
         "answer_document_url": question.answer_document_url,
         "answer_entry_key": entry.key if entry is not None else None,
+        "provenance": "newsroom",
+    }
+
+
+def criterion_row(criterion: CompletionCriterion) -> dict:
+    """Return one completion criterion (expects its commitment loaded)."""
+    return {
+        "id": criterion.pk,
+        "commitment_id": criterion.commitment.uid,
+        "position": criterion.position,
+        "milestone": criterion.milestone,
+        "milestone_label": str(criterion.get_milestone_display()),
+        "description": criterion.description,
+        "state": criterion.state,
+        "settled_on": _nullable(criterion.settled_on and criterion.settled_on.isoformat()),
+        "evidence": criterion.evidence,
+        "evidence_url": criterion.evidence_url,
         "provenance": "newsroom",
     }
 

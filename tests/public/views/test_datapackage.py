@@ -14,6 +14,7 @@ from tests.factories import make_commitment, make_log, make_question
 from tracker.core import format as fmt
 from tracker.core.entries import JUDGEMENT_LABELS
 from tracker.core.models import Commitment, Origin, TrackingLog
+from tracker.core.services.criteria import criterion_add
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 from tracker.core.services.tracking_log_editing import tracking_log_review
 from tracker.public.datapackage import TABLES
@@ -24,6 +25,7 @@ FILES = [
     "sources.csv",
     "timeline.csv",
     "questions.csv",
+    "criteria.csv",
     "commitments.json",
     "commitments.schema.json",
 ]
@@ -69,6 +71,16 @@ def package_dir(client, sample, tmp_path):
     commitments = Commitment.objects.order_by("uid")
     make_question(commitments[0], answered_on=dt.date.today())
     make_question(commitments[1])
+    criterion_add(
+        commitment=commitments[0],
+        milestone="law_passed",
+        description="修正草案三讀",
+        state="met",
+        settled_on=dt.date(2025, 5, 20),
+        evidence="立法院第11屆第3會期第13次會議",
+        evidence_url="https://www.ly.gov.tw/",
+    )
+    criterion_add(commitment=commitments[0], milestone="completed")
     folder = tmp_path / "package"
     folder.mkdir()
     for name in FILES:
@@ -252,3 +264,31 @@ def test_timeline_rows_give_the_document_date_and_what_a_status_change_did(clien
         "2021-12-03",
         "2021-12-04",
     ]
+
+
+def test_criteria_csv_gives_each_step_of_done_with_its_evidence(client, sample):
+    published, unpublished = Commitment.objects.order_by("uid")[:2]
+    Commitment.objects.filter(pk=unpublished.pk).update(is_published=False)
+    criterion_add(
+        commitment=published,
+        milestone="budget",
+        description="=SUM(A1)",
+        state="failed",
+        settled_on=dt.date(2025, 1, 2),
+        evidence="總預算案",
+    )
+    criterion_add(commitment=published, milestone="completed")
+    criterion_add(commitment=unpublished, milestone="started")
+
+    rows = table(client, "criteria.csv")
+
+    assert [(row["commitment_id"], row["milestone"], row["state"]) for row in rows] == [
+        (published.uid, "budget", "failed"),
+        (published.uid, "completed", "open"),
+    ]
+    assert rows[0]["milestone_label"] == "預算編列"
+    assert unescape(rows[0]["description"]) == "=SUM(A1)"
+    assert rows[0]["settled_on"] == "2025-01-02"
+    assert rows[0]["evidence"] == "總預算案"
+    assert rows[1]["settled_on"] == ""
+    assert {row["provenance"] for row in rows} == {"newsroom"}

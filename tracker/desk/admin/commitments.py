@@ -21,7 +21,16 @@ from django.utils.translation import gettext_lazy
 from tracker.core import format as fmt
 from tracker.core.entries import document_dates, entry_outcomes
 from tracker.core.links import web_url
-from tracker.core.models import Commitment, Status, SyncConflict, TrackingLog, status_slug
+from tracker.core.models import (
+    AgencyQuestion,
+    Commitment,
+    CompletionCriterion,
+    CriterionState,
+    Status,
+    SyncConflict,
+    TrackingLog,
+    status_slug,
+)
 from tracker.core.provenance import field_provenance
 from tracker.core.services import commitment_editing, tracking_log_editing
 from tracker.core.services.commitment_export import commitment_render
@@ -385,7 +394,29 @@ class CommitmentAdmin(ServiceSaveMixin, HistoryAdmin):
                 reverse("admin:tracker_syncconflict_changelist")
                 + f"?commitment__id__exact={int(object_id)}&state__exact=open"
             )
+            context["related_records"] = self._related_records(int(object_id))
         return super().change_view(request, object_id, form_url, extra_context=context)
+
+    @staticmethod
+    def _related_records(commitment_id: int) -> dict:
+        """Count the commitment's questions to agencies and completion criteria (2 queries)."""
+        mine = f"?commitment__id__exact={commitment_id}"
+        prefill = f"?commitment={commitment_id}"
+        questions = AgencyQuestion.objects.filter(commitment_id=commitment_id)
+        question_counts = questions.aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(pk__in=questions.overdue()))
+        )
+        criterion_counts = CompletionCriterion.objects.filter(
+            commitment_id=commitment_id
+        ).aggregate(total=Count("pk"), met=Count("pk", filter=Q(state=CriterionState.MET)))
+        return {
+            "questions": question_counts,
+            "questions_url": reverse("admin:tracker_agencyquestion_changelist") + mine,
+            "add_question_url": reverse("admin:tracker_agencyquestion_add") + prefill,
+            "criteria": criterion_counts,
+            "criteria_url": reverse("admin:tracker_completioncriterion_changelist") + mine,
+            "add_criterion_url": reverse("admin:tracker_completioncriterion_add") + prefill,
+        }
 
     # Actions -------------------------------------------------------------------------
 

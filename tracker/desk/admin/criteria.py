@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core.models import CompletionCriterion
 from tracker.core.services import criteria
+from tracker.desk.admin.filters import OneCommitmentFilter
 from tracker.desk.admin.history import HistoryAdmin
 from tracker.desk.admin.saving import ServiceSaveMixin, refused
 from tracker.desk.forms import CompletionCriterionForm
@@ -15,7 +16,7 @@ class CompletionCriterionAdmin(ServiceSaveMixin, HistoryAdmin):
     form = CompletionCriterionForm
     change_form_template = "admin/tracker/change_form_base.html"
     list_display = ("label", "commitment", "milestone", "state", "settled_on")
-    list_filter = ("milestone", "state")
+    list_filter = (OneCommitmentFilter, "milestone", "state")
     list_select_related = ("commitment",)
     search_fields = ("description", "evidence", "commitment__title", "commitment__uid")
     autocomplete_fields = ("commitment",)

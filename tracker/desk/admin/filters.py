@@ -1,4 +1,4 @@
-"""Sidebar filters of the commitment list. Each runs at most one query for its choices."""
+"""Sidebar filters of the desk's lists. Each runs at most one query for its choices."""
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
@@ -33,6 +33,28 @@ class AgencyFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(responsible_agency__in=self.spellings.get(self.value(), ()))
+        return queryset
+
+
+class OneCommitmentFilter(admin.SimpleListFilter):
+    """The records of one commitment, reached from its change page; shown so it can be cleared."""
+
+    title = _("承諾")
+    parameter_name = "commitment__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not (value and value.isdigit()):
+            return []
+        return [
+            (str(pk), title)
+            for pk, title in Commitment.objects.filter(pk=int(value)).values_list("pk", "title")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(commitment_id=int(value))
         return queryset
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.core.models import AgencyQuestion
 from tracker.core.services import agency_questions
+from tracker.desk.admin.filters import OneCommitmentFilter
 from tracker.desk.admin.history import HistoryAdmin
 from tracker.desk.admin.saving import ServiceSaveMixin, refused
 from tracker.desk.forms import AgencyQuestionForm
@@ -18,7 +19,11 @@ class AgencyQuestionAdmin(ServiceSaveMixin, HistoryAdmin):
     form = AgencyQuestionForm
     change_form_template = "admin/tracker/change_form_base.html"
     list_display = ("sent_on", "agency", "commitment", "channel", "deadline", "state")
-    list_filter = ("channel", ("answered_on", admin.EmptyFieldListFilter))
+    list_filter = (
+        OneCommitmentFilter,
+        "channel",
+        ("answered_on", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("commitment",)
     search_fields = ("agency", "question", "answer", "commitment__title")
     autocomplete_fields = ("commitment",)

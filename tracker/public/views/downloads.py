@@ -28,10 +28,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.core.data_version import data_version_for, version_tag
-from tracker.core.models import AgencyQuestion, Commitment, Source, TrackingLog
+from tracker.core.models import (
+    AgencyQuestion,
+    Commitment,
+    CompletionCriterion,
+    Source,
+    TrackingLog,
+)
 from tracker.core.services.commitment_export import commitment_render, iter_rendered
 from tracker.public.datapackage import (
     COMMITMENT_FIELDS,
+    CRITERION_FIELDS,
     FORMAT_VERSION,
     QUESTION_FIELDS,
     SOURCE_FIELDS,
@@ -39,6 +46,7 @@ from tracker.public.datapackage import (
     TABLES,
     TIMELINE_FIELDS,
     commitment_row,
+    criterion_row,
     csv_lines,
     data_date,
     json_chunks,
@@ -61,6 +69,7 @@ PACKAGE_FILES = {
     "sources.csv": "text/csv; charset=utf-8",
     "timeline.csv": "text/csv; charset=utf-8",
     "questions.csv": "text/csv; charset=utf-8",
+    "criteria.csv": "text/csv; charset=utf-8",
     "commitments.json": "application/json",
     "commitments.schema.json": "application/schema+json",
 }
@@ -69,6 +78,7 @@ CSV_RESOURCES = {
     "sources": ("sources.csv", gettext_lazy("來源答復")),
     "timeline": ("timeline.csv", gettext_lazy("追蹤紀錄（每項承諾的時間軸）")),
     "questions": ("questions.csv", gettext_lazy("向機關的詢問與回覆")),
+    "criteria": ("criteria.csv", gettext_lazy("完成標準")),
 }
 
 
@@ -153,6 +163,16 @@ def _question_rows():
     )
     for question in questions.iterator(chunk_size=500):
         yield question_row(question)
+
+
+def _criterion_rows():
+    criteria = (
+        CompletionCriterion.objects.filter(commitment__is_published=True)
+        .select_related("commitment")
+        .order_by("commitment__uid", "position", "pk")
+    )
+    for criterion in criteria.iterator(chunk_size=500):
+        yield criterion_row(criterion)
 
 
 def _schema_url(request) -> str:
@@ -285,6 +305,7 @@ def _write_package(request, folder: Path) -> None:
     _write_text(folder / "sources.csv", csv_lines(SOURCE_FIELDS, _source_rows()))
     _write_text(folder / "timeline.csv", csv_lines(TIMELINE_FIELDS, _timeline_rows(published)))
     _write_text(folder / "questions.csv", csv_lines(QUESTION_FIELDS, _question_rows()))
+    _write_text(folder / "criteria.csv", csv_lines(CRITERION_FIELDS, _criterion_rows()))
     _write_text(
         folder / "commitments.json",
         json_chunks(_json_rows(request, published), schema_url=_schema_url(request)),
@@ -362,6 +383,7 @@ def downloads_page(request):
         "sources.csv": _("來源答復（每份行政院書面答復一列）"),
         "timeline.csv": _("追蹤紀錄（每筆紀錄一列，含來源與判斷標示）"),
         "questions.csv": _("編輯部向機關的詢問（每次詢問一列：管道、期限、回覆日期與原文）"),
+        "criteria.csv": _("編輯部訂的完成標準（每個里程碑一列：狀態、確認日期與依據）"),
         "commitments.json": _("承諾與其完整時間軸（JSON）"),
         "commitments.schema.json": _("commitments.json 的 JSON Schema"),
     }
