@@ -46,6 +46,19 @@ def test_if_modified_since_is_answered_too(client, commitment):
     assert again.status_code == 304
 
 
+def test_a_page_from_yesterday_is_not_answered_304_today(client, commitment, monkeypatch):
+    # Pages count days (overdue by N days): the day changes them without a save.
+    DataVersion.objects.update(changed_at=timezone.now() - dt.timedelta(days=3))
+    today = timezone.localdate()
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today - dt.timedelta(days=1))
+    yesterday = client.get("/")
+    assert yesterday.status_code == 200
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today)
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=yesterday["Last-Modified"])
+    assert again.status_code == 200
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 
@@ -65,7 +66,10 @@ def _etag(request, *args, **kwargs) -> str:
 
 
 def _last_modified(request, *args, **kwargs):
-    return data_version_for(request).changed_at
+    # Not before today's start either: a page counting days changes at midnight without a
+    # save, so a client sending only If-Modified-Since must not get yesterday's page as 304.
+    today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    return max(data_version_for(request).changed_at, today)
 
 
 def _only(query: QueryDict, names: tuple[str, ...]) -> QueryDict:
