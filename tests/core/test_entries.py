@@ -228,3 +228,11 @@ def test_a_number_without_a_date_takes_the_date_of_the_reply_at_its_link(
     }
     with django_assert_num_queries(0):
         document_dates([dated, progress()])
+
+
+def test_a_change_says_which_status_it_left():
+    timeline = [created(), rule(Status.TRACKING, Status.DELAYED), evidence(), evidence()]
+    outcomes = entry_outcomes(timeline)
+    assert [o.before for o in outcomes[1:]] == [Status.TRACKING, Status.DELAYED, Status.ACHIEVED]
+    assert outcomes[2].changed and not outcomes[3].changed
+    assert entry_outcomes([evidence()])[0].before == Status.TRACKING  # a timeline's start

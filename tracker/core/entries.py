@@ -97,12 +97,14 @@ class EntryOutcome:
     it changed the status (an evidence-shaped change repeating the status the timeline
     already had is further evidence, not a change). ``automated``: the pipeline decided it
     (an upstream evidence-shaped change, the AI judging the promise kept) and no editor
-    has reviewed that judgement yet.
+    has reviewed that judgement yet. ``before``: the status the timeline had before it (for a
+    date-rule change, its 狀態 line's old status).
     """
 
     status: str = ""
     changed: bool = False
     automated: bool = False
+    before: str = field(default="", compare=False)
 
     @property
     def is_status_change(self) -> bool:
@@ -128,7 +130,8 @@ def entry_outcomes(entries: Sequence[TrackingLog]) -> list[EntryOutcome]:
             continue
         if entry.shape == EntryShape.STATUS_RULE:
             status = entry.to_status or current
-            result.append(EntryOutcome(status=status, changed=True))
+            before = entry.from_status or current
+            result.append(EntryOutcome(status=status, changed=True, before=before))
         else:
             status = entry.to_status or Status.ACHIEVED
             result.append(
@@ -136,6 +139,7 @@ def entry_outcomes(entries: Sequence[TrackingLog]) -> list[EntryOutcome]:
                     status=status,
                     changed=status != current,
                     automated=not entry.to_status and entry.is_automated and entry.needs_review,
+                    before=current,
                 )
             )
         current = status

@@ -260,3 +260,19 @@ def test_a_long_timeline_with_repeats_runs_a_bounded_number_of_queries(
         )
     with django_assert_max_num_queries(8):
         assert detail(client, commitment.uid).status_code == 200
+
+
+def test_an_evidence_change_shows_the_status_it_left(client, db):
+    commitment = make_commitment(responsible_agency="衛福部")
+    make_log(
+        commitment,
+        kind="狀態變更",
+        shape="status_rule",
+        from_status="追蹤中",
+        to_status="已延宕",
+        entry_date=dt.date(2026, 1, 27),
+    )
+    make_log(commitment, kind="狀態變更", shape="evidence", judgement="達成證據", summary="達成")
+    html = client.get(reverse("public:commitment_detail", args=[commitment.uid])).content.decode()
+    change = next(part for part in html.split('class="outcome ')[1:] if "已達成" in part[:600])
+    assert "已延宕" in change[: change.index("已達成")]  # the badge of the status it left

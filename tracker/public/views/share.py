@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from tracker.core.entries import entry_facts_by_pk
-from tracker.core.models import Commitment, Status, status_slug
+from tracker.core.models import Commitment, status_slug
 from tracker.public import cards
 
 
@@ -30,8 +30,7 @@ def commitment_embed(request, uid: str):
     commitment = get_object_or_404(Commitment.objects.published().select_related("source"), uid=uid)
     latest = commitment.log_entries.select_related("created_by").order_by("-position").first()
     if latest is not None:
-        status = entry_facts_by_pk([latest])[latest.pk].status_after
-        latest.status_after_label = Status(status).label if status in Status.values else ""
+        latest.outcome = entry_facts_by_pk([latest])[latest.pk].outcome
     return render(
         request,
         "tracker/embed.html",
