@@ -34,72 +34,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tracker.core import search  # noqa: E402
 from tracker.core.models import Commitment  # noqa: E402
 
-# What changes in each copy (shifted by copy * step); every other column is copied as is, so
-# the script follows the schema. Columns left out (log entries', documents' ids) are new.
-COPY = {
-    "tracker_source": (
-        "id <= %(step)s",
-        {
-            "id": "id + %(shift)s",
-            "document_id": "document_id || '-' || %(copy)s",
-        },
-    ),
-    "tracker_commitment": (
-        "id <= %(step)s",
-        {
-            "id": "id + %(shift)s",
-            "uid": "substr(uid, 1, 28) || printf('%%08d', %(copy)s)",
-            "file_path": "file_path || '.' || %(copy)s",
-            "source_id": "source_id + %(shift)s",
-        },
-    ),
-    "tracker_trackinglog": (
-        "commitment_id <= %(step)s",
-        {"id": None, "commitment_id": "commitment_id + %(shift)s"},
-    ),
-    "tracker_searchdocument": (
-        "coalesce(commitment_id, source_id) <= %(step)s",
-        {
-            "id": None,
-            "commitment_id": "commitment_id + %(shift)s",
-            "source_id": "source_id + %(shift)s",
-        },
-    ),
-}
-
-
-def _copy_statement(cursor, table: str) -> str:
-    condition, changed = COPY[table]
-    columns = [
-        column.name
-        for column in connection.introspection.get_table_description(cursor, table)
-        if changed.get(column.name, "") is not None
-    ]
-    values = [changed.get(column, column) for column in columns]
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - our own table names
-        f"SELECT {', '.join(values)} FROM {table} WHERE {condition}"
-    )
-
-
-def multiply() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT max((SELECT max(id) FROM tracker_source),"
-            " (SELECT max(id) FROM tracker_commitment))"
-        )
-        step = cursor.fetchone()[0]
-        statements = [_copy_statement(cursor, table) for table in COPY]
-        for copy in range(1, FACTOR):
-            for statement in statements:
-                cursor.execute(statement, {"shift": copy * step, "copy": copy, "step": step})
-        cursor.execute("ANALYZE")
+sys.path.insert(0, str(ROOT / "bench"))
+from scale_database import multiply  # noqa: E402
 
 
 def timed(function, runs=7) -> float:
@@ -116,7 +57,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("import_commitments", str(CORPUS), stdout=open(os.devnull, "w"))  # noqa: SIM115
     start = time.perf_counter()
-    multiply()
+    multiply(FACTOR)
     print(
         f"{FACTOR}x corpus: {Commitment.objects.count():,} commitments "
         f"(copied and indexed in {time.perf_counter() - start:.0f} s), "

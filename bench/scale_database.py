@@ -1,0 +1,147 @@
+"""Build a database holding the real corpus N times (default 100), for the bench scripts.
+
+Imports the corpus once with ``import_commitments``, then copies every source, commitment,
+log entry and search document N-1 more times in SQL (new ids, same texts; the search index
+follows through its triggers on SQLite and its generated column on PostgreSQL), and runs
+ANALYZE. The database is the one the settings name: ``SQLITE_PATH`` or ``DATABASE_URL``.
+At 100× this takes minutes where importing 118,700 files takes most of an hour.
+
+    SQLITE_PATH=/tmp/x100.sqlite3 .venv/bin/python bench/scale_database.py [N] [CORPUS_DIR]
+    DATABASE_URL=postgres://... .venv/bin/python bench/scale_database.py 100
+
+The history tables are not copied: the public pages and the benches do not read them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What changes in each copy (shifted by copy * step); every other column is copied as is, so
+# the script follows the schema. Columns left out (log entries', documents' ids) are new.
+COPY = {
+    "tracker_source": (
+        "id <= %(step)s",
+        {
+            "id": "id + %(shift)s",
+            "document_id": "document_id || '-' || %(copy)s",
+        },
+    ),
+    "tracker_commitment": (
+        "id <= %(step)s",
+        {
+            "id": "id + %(shift)s",
+            "uid": "substr(uid, 1, 28) || {copy_suffix}",
+            "file_path": "file_path || '.' || %(copy)s",
+            "source_id": "source_id + %(shift)s",
+        },
+    ),
+    "tracker_trackinglog": (
+        "commitment_id <= %(step)s",
+        {"id": None, "commitment_id": "commitment_id + %(shift)s"},
+    ),
+    "tracker_searchdocument": (
+        "coalesce(commitment_id, source_id) <= %(step)s",
+        {
+            "id": None,
+            "commitment_id": "commitment_id + %(shift)s",
+            "source_id": "source_id + %(shift)s",
+        },
+    ),
+}
+
+
+def _copy_statement(connection, cursor, table: str) -> str:
+    condition, changed = COPY[table]
+    suffix = (
+        "printf('%%08d', %(copy)s)"
+        if connection.vendor == "sqlite"
+        else "lpad(%(copy)s::text, 8, '0')"
+    )
+    description = connection.introspection.get_table_description(cursor, table)
+    generated = set()
+    if connection.vendor == "postgresql":  # the search vector fills itself
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = %s AND is_generated = 'ALWAYS'",
+            [table],
+        )
+        generated = {name for (name,) in cursor.fetchall()}
+    columns = [
+        column.name
+        for column in description
+        if changed.get(column.name, "") is not None and column.name not in generated
+    ]
+    values = [changed.get(column, column).replace("{copy_suffix}", suffix) for column in columns]
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    return (
+        f"INSERT INTO {table} ({', '.join(quoted)}) "  # noqa: S608 - our own table names
+        f"SELECT {', '.join(values)} FROM {table} WHERE {condition}"
+    )
+
+
+def multiply(factor: int) -> None:
+    """Copy the imported corpus factor - 1 more times in place."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(id) FROM (SELECT max(id) AS id FROM tracker_source"
+            " UNION ALL SELECT max(id) FROM tracker_commitment) AS ids"
+        )
+        step = cursor.fetchone()[0]
+        statements = [_copy_statement(connection, cursor, table) for table in COPY]
+        for copy in range(1, factor):
+            for statement in statements:
+                cursor.execute(statement, {"shift": copy * step, "copy": copy, "step": step})
+        if connection.vendor == "postgresql":
+            for table in ("tracker_source", "tracker_commitment"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
+                    f" (SELECT max(id) FROM {table}))"
+                )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    factor = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    corpus = Path(
+        sys.argv[2] if len(sys.argv) > 2 else ROOT.parent / "shared" / "corpus" / "commitments"
+    )
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tracker.core.models import Commitment, SearchDocument, TrackingLog
+
+    call_command("migrate", verbosity=0)
+    if Commitment.objects.exists():
+        sys.exit(
+            "The database already holds commitments: point SQLITE_PATH or DATABASE_URL"
+            " at a new one."
+        )
+    started = time.perf_counter()
+    call_command("import_commitments", str(corpus), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    imported = time.perf_counter() - started
+    started = time.perf_counter()
+    multiply(factor)
+    print(
+        f"{factor}x corpus: {Commitment.objects.count():,} commitments, "
+        f"{TrackingLog.objects.count():,} log entries, "
+        f"{SearchDocument.objects.count():,} search documents "
+        f"(imported in {imported:.0f} s, copied and indexed in "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
