@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import statistics
 import sys
 import time
@@ -90,6 +91,40 @@ def ground_truth(commitments, replies):
                 kind = "same reply" if same else "other reply"
                 pairs.setdefault((base_id, data.id), (kind, entry.judgement))
     return pairs
+
+
+# Words of the pipeline's own phrasing ("the document shows the commitment's progress"), not
+# of the content it claims to have found.
+_PIPELINE_WORDS = "文件承諾內容相關進度更新達成證據顯示提及說明符合實踐推動政府部門計畫持續辦理"
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(re.findall(r"[\u4e00-\u9fff]", suggestions.normalise(text)))
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def claim_support(commitments, replies, texts, pairs) -> dict[tuple[str, str], float]:
+    """How much of what the pipeline says it found is in the reply it cites, per pair.
+
+    The claim is the bigrams that the entry's summary shares with the commitment's title and
+    wording (the pipeline's own phrasing left out); the support is the share of them found in
+    the cited reply's text (the best of the pair's entries). Pairs whose summary shares
+    nothing with the commitment are left out.
+    """
+    by_number = {payload["eyNumber"]: base_id for base_id, payload in replies.items()}
+    generic = _bigrams(_PIPELINE_WORDS)
+    support: dict[tuple[str, str], float] = {}
+    for data in commitments.values():
+        own = _bigrams(data.title + data.wording)
+        for entry in data.log:
+            key = (by_number.get(entry.document_number), data.id)
+            if key not in pairs:
+                continue
+            claim = (_bigrams(entry.summary) & own) - generic
+            if claim:
+                found = len(claim & _bigrams(texts[key[0]])) / len(claim)
+                support[key] = max(support.get(key, 0.0), found)
+    return support
 
 
 def split_of(reply_id: str) -> str:
@@ -216,6 +251,32 @@ def main() -> None:
         groups[f"{kind}, {judgement}"].append(key)
     for label in sorted(groups):
         line(label, groups[label])
+
+    # Is what the pipeline says it found in the reply it cites? (Same-reply pairs: always.)
+    support = claim_support(commitments, replies, texts, pairs)
+    print(
+        "\nThe pipeline's claim (its summary's words shared with the commitment) in the cited "
+        "reply's text:"
+    )
+    for kind in ("same reply", "other reply"):
+        shares = [share for key, share in support.items() if pairs[key][0] == kind]
+        print(
+            f"  {kind}: {len(shares)} pairs with a claim; at least half of it in the reply: "
+            f"{sum(share >= 0.5 for share in shares)}; none of it: "
+            f"{sum(share == 0 for share in shares)}"
+        )
+    for label, test in (
+        ("other reply, claim in the reply", lambda share: share >= 0.5),
+        ("other reply, claim not in it", lambda share: share < 0.5),
+    ):
+        line(
+            label,
+            [
+                key
+                for key, share in support.items()
+                if pairs[key][0] == "other reply" and test(share)
+            ],
+        )
 
     by_reply = defaultdict(list)
     for (reply, _uid), rank in ranks.items():
