@@ -110,6 +110,8 @@ urlpatterns = [
 root_urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", pages.robots_txt, name="robots_txt"),
+    # Browsers and crawlers ask for it at the root whatever the page links.
+    path("favicon.ico", pages.favicon, name="favicon"),
     path(
         "sitemap.xml",
         public_page(sitemap_views.index),

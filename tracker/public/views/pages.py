@@ -1,10 +1,12 @@
 """Fixed pages: how the record is kept, and what robots may read."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from tracker.core.models import EntryKind, QuestionChannel, Status
@@ -20,6 +22,13 @@ def methodology(request):
         "tracker/methodology.html",
         {"statuses": Status, "kinds": EntryKind, "question_deadlines": deadlines},
     )
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Send /favicon.ico to the static file (not permanently: its hashed name changes)."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 @require_safe
