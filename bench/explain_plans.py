@@ -29,7 +29,7 @@ def main() -> None:
     from django.db import connection
 
     from tracker.core import search
-    from tracker.core.models import Commitment
+    from tracker.core.models import Commitment, CommitmentTally
     from tracker.public.filters import SORTS
     from tracker.public.pagination import IdsFirstPaginator
 
@@ -55,10 +55,40 @@ def main() -> None:
         paginator.count = total
         paginator.page_next_to(paginator.num_pages, last_row)
 
+    middle_row = listed.values_list("pk", flat=True)[max(0, total // 2 - 1)]
+
+    def middle_page_by_keyset():
+        paginator = IdsFirstPaginator(listed, 20)
+        paginator.count = total
+        paginator.page_next_to(paginator.num_pages // 2, middle_row)
+
+    def by_title_last_page():
+        paginator = IdsFirstPaginator(published.for_list().order_by(*SORTS["title"]), 20)
+        paginator.count = total
+        paginator.page(paginator.num_pages)
+
+    def filtered(**conditions):
+        def step():
+            rows = published.for_list().filter(**conditions).order_by(*SORTS["-updated"])
+            paginator = IdsFirstPaginator(rows, 20)
+            paginator.page(1)
+
+        return step
+
+    kept = CommitmentTally.objects.published()
     steps = {
         "list, page 1": page_one,
+        "list, middle page by keyset": middle_page_by_keyset,
         "list, last page by keyset": last_page_by_keyset,
-        "overview, list length and menus (CommitmentQuerySet.tallies)": published.tallies,
+        "list sorted by title, last page (numbered)": by_title_last_page,
+        "list 已延宕 (filtered by status), page 1": filtered(status="已延宕"),
+        "list 醫療衛生 (filtered by category), page 1 and its count": filtered(category="醫療衛生"),
+        "overview, list length and menus (CommitmentTally, kept on write)": lambda: (
+            kept.tallies(),
+            list(kept.order_by().values_list("term", "session_period").distinct()),
+            list(kept.order_by().values_list("target_date", flat=True).distinct()),
+        ),
+        "the same counted from the table (CommitmentQuerySet.tallies)": published.tallies,
         "search 疫苗, count and page 1": lambda: (searched.count(), list(searched[:20])),
     }
     if connection.vendor == "sqlite":

@@ -70,6 +70,8 @@ def main() -> None:
         (f"list p{last} (last, next link)", keyset(last)),
         ("list sorted by title, last page", f"/commitments/?sort=title&page={last}"),
         ("list 已延宕", "/commitments/?status=已延宕"),
+        ("list category 醫療衛生", "/commitments/?category=醫療衛生"),
+        ("list agency 衛生福利部", "/commitments/?agency=衛生福利部"),
         ("search 疫苗 p1", "/commitments/?q=疫苗"),
         ("search 電網 p1", "/commitments/?q=電網"),
         ("detail (longest timeline)", f"/commitments/{longest.uid}/"),

@@ -7,7 +7,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
@@ -258,7 +259,8 @@ class CommitmentQuerySet(models.QuerySet):
 
     def tallies(self, today=None) -> list[dict]:
         """Return the number of commitments, and of overdue ones, per status, category and
-        agency field, in one query (an index-only scan of commitment_tallies)."""
+        agency field, counted from the table in one query (an index-only scan of
+        commitment_tallies); the pages read the kept counts instead (CommitmentTally)."""
         return list(
             self.order_by()
             .values("status", "category", "responsible_agency")
@@ -277,9 +279,11 @@ class CommitmentQuerySet(models.QuerySet):
     def agency_fields(self, name: str) -> list[str]:
         """Return the agency fields (as written) that name an agency under any spelling."""
         canonical = canonical_agency(name)
+        # From the tallies the database keeps (a few hundred rows), not the whole table.
         return sorted(
             spelling
-            for spelling in self.model._default_manager.order_by()
+            for spelling in CommitmentTally.objects.filter(number__gt=0)
+            .order_by()
             .values_list("responsible_agency", flat=True)
             .distinct()
             if canonical in split_agencies(spelling)
@@ -401,6 +405,8 @@ class Commitment(Versioned):
                 name="commitment_status_order",
             ),
             models.Index(fields=["target_date", "is_published"], name="commitment_target_dates"),
+            # The list sorted by title: read in order, not sorted whole.
+            models.Index(fields=["title", "id", "is_published"], name="commitment_title_order"),
             # With source_term_session: the list's term and session menus without the rows.
             models.Index(fields=["source", "is_published"], name="commitment_published_sources"),
         ]
@@ -457,6 +463,57 @@ ENTRY_FIELDS = (
     "summary",
     "judgement",
 )
+
+
+class CommitmentTallyQuerySet(models.QuerySet):
+    def published(self):
+        """Return the tallies of the commitments a reader may see (none of them empty)."""
+        return self.filter(is_published=True, number__gt=0)
+
+    def tallies(self, today=None) -> list[dict]:
+        """Return the number of commitments, and of overdue ones, per status, category and
+        agency field (as CommitmentQuerySet.tallies counts them), from the kept tallies."""
+        return list(
+            self.order_by()
+            .values("status", "category", "responsible_agency")
+            .annotate(
+                n=Sum("number"),
+                overdue=Coalesce(Sum("number", filter=overdue_condition(today)), 0),
+            )
+            .filter(n__gt=0)
+        )
+
+
+class CommitmentTally(models.Model):
+    """How many commitments share one value of each field the public counts read.
+
+    Kept exact by the database itself: triggers on commitments and sources
+    (tracker/core/tallies.py, created by a migration) add and subtract on every write,
+    whichever path makes it (save, bulk_create, QuerySet.update, delete, raw SQL). So the
+    overview, the list's length and its menus read a few hundred rows, never the table.
+    """
+
+    # The other columns joined, NULL told from "" (the conflict key of the triggers' upsert:
+    # a unique constraint over nullable columns would not match NULLs).
+    key = models.TextField(unique=True, editable=False)
+    status = models.CharField(max_length=10)
+    category = models.CharField(max_length=100)
+    responsible_agency = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    target_date = models.DateField(null=True)
+    is_published = models.BooleanField()
+    term = models.CharField(max_length=10, null=True)  # noqa: DJ001
+    session_period = models.CharField(max_length=10, null=True)  # noqa: DJ001
+    number = models.IntegerField()
+
+    objects = CommitmentTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承諾計數")
+        verbose_name_plural = _("承諾計數")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.key}: {self.number}"
 
 
 class TrackingLogQuerySet(models.QuerySet):

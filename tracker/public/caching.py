@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.core.data_version import data_version_for, version_tag
-from tracker.core.models import Commitment
+from tracker.core.models import CommitmentTally
 
 MAX_CACHED_BYTES = 512 * 1024
 # Set per response by the layers around the view, never part of what is kept. A feed's or a
@@ -49,13 +49,16 @@ def per_version(name: str, request, compute):
 
 
 def commitment_tallies(request) -> list[dict]:
-    """Return the published commitments' tallies (CommitmentQuerySet.tallies), counted once
-    per data version and day: the overview's charts, the list's length and its menus."""
+    """Return the published commitments' tallies (CommitmentTallyQuerySet.tallies), read
+    once per data version and day: the overview's charts, the list's length and its menus.
+
+    The database keeps the counts as it writes (a few hundred rows to read, not the table).
+    """
     today = timezone.localdate()  # what is overdue changes with the day, not only with saves
     return per_version(
         f"commitment-tallies:{today}",
         request,
-        lambda: Commitment.objects.published().tallies(today),
+        lambda: CommitmentTally.objects.published().tallies(today),
     )
 
 

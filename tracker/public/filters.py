@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.core import search
 from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.categories import canonical_category, grouped_counts
-from tracker.core.models import Commitment, Status
+from tracker.core.models import Commitment, CommitmentTally, Status
 
 NO_TARGET = "none"
 
@@ -51,22 +51,22 @@ def counted_label(name: str, count: int) -> str:
 def filter_choices(request=None) -> dict[str, list]:
     """Return the filter menus' choices: only values published commitments have, with counts.
 
-    Counting every category, agency, term and year reads the whole table, which at 100 times
-    the corpus costs more than the rest of the page; the menus are the same for every list
-    address, so each worker keeps them per data version and language (never stale: a save
-    raises the version).
+    Counted from the tallies the database keeps (CommitmentTally: a few hundred rows, not the
+    table); the menus are the same for every list address, so they are kept per data version
+    and language too (never stale: a save raises the version).
     """
     from tracker.public.caching import aggregate_cache, commitment_tallies, version_tag
 
     key = f"filter-choices:{version_tag(request)}:{get_language()}"
     choices = aggregate_cache.get(key)
     if choices is None:
-        choices = _count_choices(Commitment.objects.published(), commitment_tallies(request))
+        choices = _count_choices(CommitmentTally.objects.published(), commitment_tallies(request))
         aggregate_cache.set(key, choices)
     return choices
 
 
 def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
+    # PUBLISHED: the published commitments' tallies (CommitmentTally), a few hundred rows.
     # Categories (a group counted as one) and agencies from the tallies the overview and the
     # list's length share.
     category_counts: Counter = Counter()
@@ -76,11 +76,9 @@ def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
         for agency in split_agencies(row["responsible_agency"]):
             agencies[agency] += row["n"]
     categories = grouped_counts(category_counts.items())
-    pairs = list(
-        published.order_by().values_list("source__term", "source__session_period").distinct()
-    )
-    terms = sorted({term for term, _session in pairs}, key=_numeric)
-    sessions = sorted({session for _term, session in pairs}, key=_numeric)
+    pairs = list(published.order_by().values_list("term", "session_period").distinct())
+    terms = sorted({term for term, _session in pairs if term is not None}, key=_numeric)
+    sessions = sorted({session for _term, session in pairs if session is not None}, key=_numeric)
     # Distinct dates, not dates("year"): SQLite would call Django's date function per row.
     dates = published.order_by().values_list("target_date", flat=True).distinct()
     years = sorted({day.year for day in dates if day is not None})
@@ -153,7 +151,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def count_from(self, tallies: list[dict]) -> int | None:
         """Return how many commitments the valid filters select, counted from TALLIES
-        (CommitmentQuerySet.tallies), or None when a filter other than status is in use."""
+        (CommitmentTallyQuerySet.tallies), or None when a filter other than status is in use."""
         cleaned = self.form.cleaned_data
         if any(value for name, value in cleaned.items() if name not in ("status", "sort")):
             return None
