@@ -1,6 +1,7 @@
 """Server time of the public list's search pages without the page cache, per query.
 
     .venv/bin/python bench/search_times.py [--runs 5] [--rounds 1] [--before DIR]
+    .venv/bin/python bench/search_times.py --check
 
 Against the database the environment names (SQLITE_PATH or DATABASE_URL), already imported.
 Times ``/commitments/?q=…`` for the 20 queries of bench/search_queries.py (疫苗 and 電網 among
@@ -12,6 +13,8 @@ query's median of --runs and the median over the queries (p50), and the number o
 With --before DIR (another checkout, e.g. a worktree at the commit before a change), each
 round runs this script in DIR's code and then in this checkout's, one after the other, and
 the table gives each side's median over the rounds: before and after from the same minutes.
+--check times nothing: it compares each query's ranked pages (1, 2 and the last) and count
+with the same list read as one queryset (CommitmentFilter.qs), and stops at a difference.
 """
 
 from __future__ import annotations
@@ -96,6 +99,36 @@ def measure(root: Path, runs: int) -> dict:
     return figures
 
 
+def check() -> None:
+    """Compare each query's ranked pages (RankedSearchPaginator) with the list as one queryset."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.paginator import Paginator
+    from django.db import connection
+
+    from tracker.core.models import Commitment
+    from tracker.public.filters import CommitmentFilter
+    from tracker.public.pagination import RankedSearchPaginator
+
+    print(f"{connection.vendor}: ranked pages against the queryset's pages (1, 2, last)")
+    for text in QUERIES:
+        filterset = CommitmentFilter({"q": text}, queryset=Commitment.objects.published())
+        assert filterset.is_valid() and filterset.ranks_by_relevance
+        plain = Paginator(filterset.qs, 20)
+        ranked = RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query)
+        numbers = sorted({1, min(2, plain.num_pages), plain.num_pages})
+        same = all(
+            [row.pk for row in ranked.page(number)] == [row.pk for row in plain.page(number)]
+            for number in numbers
+        )
+        print(f"{text}: {plain.count} / {ranked.count} matches, pages {numbers} same: {same}")
+        assert same and plain.count == ranked.count, text
+
+
 def run_in(root: Path, runs: int) -> dict:
     output = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--runs", str(runs), "--json", str(root)],
@@ -116,8 +149,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--before", type=Path, help="another checkout to compare with")
+    parser.add_argument("--check", action="store_true", help="compare the pages, no timing")
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.check:
+        check()
+        return
     if arguments.json:
         print(json.dumps(measure(arguments.json, arguments.runs)))
         return
