@@ -1,12 +1,13 @@
 import datetime as dt
 
 import pytest
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
-from tests.factories import make_commitment
-from tracker.core.models import Commitment
-from tracker.public.filters import SORTS
-from tracker.public.pagination import IdsFirstPaginator
+from tests.factories import make_commitment, make_log, make_source
+from tracker.core.models import Commitment, Status
+from tracker.core.services.search_index import search_index_rebuild
+from tracker.public.filters import SORTS, CommitmentFilter
+from tracker.public.pagination import IdsFirstPaginator, RankedSearchPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,61 @@ def test_the_list_links_to_the_next_page_by_its_last_row(client, django_assert_m
     html = second.content.decode()
     assert f"before={second.context['page'].before}" in html
     assert f"after={second.context['page'].after}" in html
+
+
+def _searchable_commitments():
+    """45 commitments matching 疫苗 (and 臺北 for some) in every part, with ties and filters."""
+    shared = make_source(reply_text="答復：疫苗採購。")
+    plain = make_source(reply_text="答復：無關。")
+    for number in range(45):
+        where = number % 5
+        commitment = make_commitment(
+            log=False,
+            title=("疫苗" if where == 0 else "承諾") + f" {number % 4}",  # ties, the key decides
+            wording="推動疫苗接種" if where == 1 else "推動台北建設" if number % 3 else "無關",
+            source=shared if where == 2 else plain,
+            last_updated=dt.date(2026, 1, 1 + number % 6),
+            status=Status.DELAYED if number % 2 else Status.TRACKING,
+            is_published=number % 9 != 8,
+        )
+        make_log(commitment, text="疫苗進度" if where == 3 else "無關進度")
+    search_index_rebuild()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"q": "疫苗"},
+        {"q": "疫苗 臺北"},
+        {"q": "台北 疫苗", "status": [Status.DELAYED]},
+        {"q": "衛福部"},  # an agency's other names, in every wording part
+        {"q": "無此字"},
+    ],
+)
+def test_a_ranked_search_pages_as_its_queryset_does(data):
+    _searchable_commitments()
+    filterset = CommitmentFilter(data, queryset=Commitment.objects.published().for_list())
+    assert filterset.is_valid() and filterset.ranks_by_relevance
+    plain = Paginator(filterset.qs, 20)
+    ranked = RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query)
+    pages = [[row.pk for row in ranked.page(number)] for number in plain.page_range]
+    assert ranked.count == plain.count
+    assert pages == [[row.pk for row in plain.page(number)] for number in plain.page_range]
+    # The count of a fresh paginator (asked before any page) agrees too.
+    assert RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query).count == (
+        plain.count
+    )
+
+
+def test_a_ranked_search_refuses_pages_past_the_end_and_non_numbers():
+    _searchable_commitments()
+    filterset = CommitmentFilter({"q": "疫苗"}, queryset=Commitment.objects.published())
+    assert filterset.is_valid()
+    ranked = RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query)
+    with pytest.raises(EmptyPage):
+        ranked.page(ranked.num_pages + 1)
+    with pytest.raises(EmptyPage):
+        ranked.page(0)
+    with pytest.raises(PageNotAnInteger):
+        ranked.page("x")
+    assert len(ranked.page(ranked.num_pages)) == ranked.count - 20 * (ranked.num_pages - 1)

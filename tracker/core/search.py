@@ -279,6 +279,65 @@ def relevance(query: Query, kind: str | None = None):
     return ranks[0] if len(ranks) == 1 else Greatest(*ranks, output_field=IntegerField())
 
 
+def ranked_page_sql(
+    query: Query,
+    base: tuple[str, list],
+    *,
+    limit: int | None,
+    offset: int = 0,
+    kind: str | None = None,
+) -> tuple[str, list]:
+    """Return SQL for one page of the commitments of BASE that match QUERY, ranked, and params.
+
+    BASE is the SQL of a query selecting ``id``, ``last_updated`` and ``title`` of the
+    commitments the other filters keep (``QuerySet.values_list(...).query.sql_with_params()``).
+    The rows are ``(id, total)`` in the order :func:`relevance` and the list's default order
+    give (part, latest update, title, id), ``total`` being the number of all matches (a window
+    count, so one pass both counts and ranks). With LIMIT None: ``SELECT COUNT(*)`` alone.
+
+    Each term's documents are found once (one index lookup, kept as a materialised CTE), and
+    its rank per commitment is the lowest part that holds it (a reply counts as REPLY for
+    every commitment of its source); the match and the rank used to cost five lookups per
+    term and a sort of every matching row with all its columns.
+    """
+    kind = kind or index_kind()
+    ctes: list[str] = []
+    parameters: list = []
+    for number, term in enumerate(query.terms):
+        condition, term_parameters = _document_condition(term, kind)
+        ctes.append(
+            f"docs{number} AS MATERIALIZED (SELECT commitment_id, source_id, part "  # noqa: S608
+            f"FROM tracker_searchdocument WHERE {condition})"
+        )
+        ctes.append(
+            f"rank{number} AS (SELECT cid, MIN(part) AS part FROM ("  # noqa: S608
+            f"SELECT commitment_id AS cid, part FROM docs{number} "
+            "WHERE commitment_id IS NOT NULL "
+            f"UNION ALL SELECT id AS cid, {REPLY} AS part FROM tracker_commitment "
+            f"WHERE source_id IN (SELECT source_id FROM docs{number} "
+            "WHERE source_id IS NOT NULL)) hits GROUP BY cid)"
+        )
+        parameters.extend(term_parameters)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    ranks = [f"rank{number}.part" for number in range(len(query.terms))]
+    joins = "".join(
+        f" JOIN rank{number} ON rank{number}.cid = rank0.cid"
+        for number in range(1, len(query.terms))
+    )
+    part = ranks[0] if len(ranks) == 1 else f"{greatest}({', '.join(ranks)})"
+    ctes.append(f"ranked AS (SELECT rank0.cid AS cid, {part} AS part FROM rank0{joins})")  # noqa: S608
+    base_sql, base_parameters = base
+    matches = f"FROM ({base_sql}) base JOIN ranked ON ranked.cid = base.id"
+    with_clause = "WITH " + ", ".join(ctes)
+    if limit is None:
+        return f"{with_clause} SELECT COUNT(*) {matches}", [*parameters, *base_parameters]
+    return (
+        f"{with_clause} SELECT base.id, COUNT(*) OVER () {matches} "
+        "ORDER BY ranked.part, base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s",
+        [*parameters, *base_parameters, limit, offset],
+    )
+
+
 # Highlighting ----------------------------------------------------------------------------
 
 SNIPPET_CONTEXT = 50

@@ -164,6 +164,24 @@ class CommitmentFilter(django_filters.FilterSet):
             return search.parse_query(self.form.cleaned_data.get("q"))
         return search.parse_query("")
 
+    @property
+    def ranks_by_relevance(self) -> bool:
+        """Whether the valid list is a search shown in relevance order (the default sort)."""
+        cleaned = self.form.cleaned_data
+        return (cleaned.get("sort") or "relevance") == "relevance" and bool(self.query)
+
+    def without_search(self):
+        """Return the queryset with every valid filter but the search, unordered.
+
+        For a search in relevance order the list pages with RankedSearchPaginator, which
+        matches and ranks in one query; ``qs`` stays the same list as one queryset.
+        """
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         sort = self.form.cleaned_data.get("sort") or "relevance"

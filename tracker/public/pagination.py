@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+
+from tracker.core import search
 
 
 class IdsFirstPaginator(Paginator):
@@ -80,6 +84,56 @@ class IdsFirstPaginator(Paginator):
         if before:
             ids.reverse()
         return self._page_of(ids, number)
+
+
+class RankedSearchPaginator(Paginator):
+    """Pages of a search in relevance order, counted and ranked by one query.
+
+    OBJECT_LIST is the list without the search (the other filters only); QUERY is the search.
+    One query (search.ranked_page_sql) finds the page's ids and the number of matches, then
+    the page's rows alone are read; a page past the end counts the matches on their own.
+    """
+
+    def __init__(self, object_list, per_page, *, query: search.Query, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.query = query
+
+    def _base(self) -> tuple[str, list]:
+        base = self.object_list.order_by().values_list("id", "last_updated", "title")
+        sql, parameters = base.query.sql_with_params()
+        return sql, list(parameters)
+
+    def _rows(self, sql: str, parameters: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall()
+
+    @cached_property
+    def count(self) -> int:
+        sql, parameters = search.ranked_page_sql(self.query, self._base(), limit=None)
+        return self._rows(sql, parameters)[0][0]
+
+    def page(self, number):
+        ids: list[int] = []
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 0
+        if wanted >= 1:
+            sql, parameters = search.ranked_page_sql(
+                self.query,
+                self._base(),
+                limit=self.per_page,
+                offset=(wanted - 1) * self.per_page,
+            )
+            rows = self._rows(sql, parameters)
+            if rows:
+                self.__dict__["count"] = rows[0][1]  # the count, from the same pass
+                ids = [row[0] for row in rows]
+        number = self.validate_number(number)
+        order = {pk: index for index, pk in enumerate(ids)}
+        found = self.object_list.filter(pk__in=ids) if ids else []
+        return self._get_page(sorted(found, key=lambda row: order[row.pk]), number, self)
 
 
 def page_or_error(

@@ -30,7 +30,7 @@ from tracker.core.models import (
 from tracker.public.caching import commitment_tallies
 from tracker.public.filters import DEFAULT_SORT, CommitmentFilter
 from tracker.public.identity import entry_anchor, entry_lines
-from tracker.public.pagination import IdsFirstPaginator, page_or_error
+from tracker.public.pagination import IdsFirstPaginator, RankedSearchPaginator, page_or_error
 from tracker.public.views.criteria import what_done_means
 from tracker.public.views.questions import questions_with_anchors
 
@@ -106,11 +106,17 @@ def commitment_list(request):
     filterset = filtered_commitments(request)
     errors = [] if filterset.is_valid() else form_errors(filterset.form)
     query = filterset.query
-    commitments = filterset.qs if not errors else filterset.queryset.none()
-    if query:
-        # Excerpts need the texts the list otherwise leaves unread.
-        commitments = commitments.defer(None).select_related("source")
-    paginator = (Paginator if query else IdsFirstPaginator)(commitments, PAGE_SIZE)
+    if query and not errors and filterset.ranks_by_relevance:
+        # Matched, ranked and counted in one query; the page's rows with the texts its
+        # excerpts need.
+        commitments = filterset.without_search().defer(None).select_related("source")
+        paginator = RankedSearchPaginator(commitments, PAGE_SIZE, query=query)
+    else:
+        commitments = filterset.qs if not errors else filterset.queryset.none()
+        if query:
+            # Excerpts need the texts the list otherwise leaves unread.
+            commitments = commitments.defer(None).select_related("source")
+        paginator = (Paginator if query else IdsFirstPaginator)(commitments, PAGE_SIZE)
     if not errors:
         # The whole list, or one filtered by status alone: its length is in the overview's
         # counts, kept per data version (no COUNT over the table).
