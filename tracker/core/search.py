@@ -56,8 +56,19 @@ FTS_TABLE = "tracker_searchdocument_fts"
 TITLE, OWN, REPLY, TIMELINE = 0, 1, 2, 3
 
 
+# Full-width spaces, punctuation, letters and digits (，（）：Ａ１), most of what NFKC changes
+# in these texts: replaced by their NFKC forms first, a text holding nothing else NFKC
+# would change passes NFKC's quick check and is not rewritten character by character
+# (the result is the same: each has the compatibility decomposition of its replacement).
+_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+_FULL_WIDTH_NFKC = {
+    chr(code): unicodedata.normalize("NFKC", chr(code)) for code in (0x3000, *range(0xFF01, 0xFF5F))
+}
+
+
 def normalise(text: str) -> str:
     """Return text as the index sees it: NFKC (full-width → ASCII), case and variants folded."""
+    text = _FULL_WIDTH.sub(lambda match: _FULL_WIDTH_NFKC[match.group()], text)
     return fold_variants(unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -65,22 +76,51 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+def _ideograph_ranges() -> str:
+    """Return a character class of the CJK ideographs (the bulk of these texts) that are
+    wide letters, as this Python's Unicode tables say."""
+    ranges = []
+    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF)):
+        start = None
+        for code in range(first, last + 2):
+            char = chr(code)
+            if code <= last and char.isalnum() and _is_wide(char):
+                start = code if start is None else start
+            elif start is not None:
+                ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+                start = None
+    return "".join(ranges)
+
+
+# A text's pieces: one common ideograph, or a run of other letters and digits.
+_IDEOGRAPHS = _ideograph_ranges()
+_PIECE = re.compile(f"[{_IDEOGRAPHS}]|[^\\W_{_IDEOGRAPHS}]+")
+
+
 def tokens_of(text: str) -> list[str]:
     """Return the index tokens of a text: each CJK character alone, other words whole."""
     tokens: list[str] = []
+    for piece in _PIECE.findall(normalise(text)):
+        # One character is one token, wide or not; an ASCII run is one word.
+        if len(piece) == 1 or piece.isascii():
+            tokens.append(piece)
+        else:
+            tokens += _split_wide(piece)
+    return tokens
+
+
+def _split_wide(run: str) -> list[str]:
+    """Split a run of letters and digits: each wide character alone, the rest as words."""
+    tokens: list[str] = []
     word: list[str] = []
-    for char in normalise(text):
-        if char.isalnum():
-            if _is_wide(char):
-                if word:
-                    tokens.append("".join(word))
-                    word = []
-                tokens.append(char)
-            else:
-                word.append(char)
-        elif word:
-            tokens.append("".join(word))
-            word = []
+    for char in run:
+        if _is_wide(char):
+            if word:
+                tokens.append("".join(word))
+                word = []
+            tokens.append(char)
+        else:
+            word.append(char)
     if word:
         tokens.append("".join(word))
     return tokens

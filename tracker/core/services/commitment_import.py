@@ -36,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 
 from tracker.core import format as fmt
 from tracker.core import merge
+from tracker.core.data_version import data_version_bump
 from tracker.core.files import UnreadableFile, file_kind, open_regular_file
 from tracker.core.models import (
     ENTRY_FIELDS,
@@ -54,6 +55,7 @@ from tracker.core.models import (
     file_path_problem,
 )
 from tracker.core.services.commitment_merge import PARKED, place_in_date_order
+from tracker.core.services.row_writes import history_rows_copy, row_insert, rows_insert
 from tracker.core.services.search_index import (
     search_document_commitment_set,
     search_document_source_set,
@@ -622,7 +624,7 @@ def _merge(item, current, base, plan, run, sources, snapshot_paths, report) -> s
     notes: list[str] = []
 
     # Fields.
-    source = _upsert_source(item, sources, report)
+    source = _upsert_source(item, run, sources, report)
     conflicts = 0
     for name, read in merge.MERGED_FIELDS.items():
         theirs, ours, was = read(data), merge.stored_value(current, name), read(base)
@@ -838,8 +840,16 @@ def _reorder(current, plan, upstream_rows, newsroom_rows) -> None:
 
 
 def _create(item: ParsedFile, run: SyncRun, sources: dict, report: ImportReport) -> None:
+    """Write a new commitment, its timeline, their history rows and search documents.
+
+    The hot path of a first import: rows go in through prepared statements
+    (:mod:`~tracker.core.services.row_writes`), not ``save``, so what ``save`` and its
+    signals would do is done here: the version of a first save, the target date, history
+    rows, one data-version bump for the whole file.
+    """
     data = item.data
-    source = _upsert_source(item, sources, report)
+    reason = _sync_reason(run)
+    source = _upsert_source(item, run, sources, report)
     commitment = Commitment(
         uid=data.id,
         source=source,
@@ -847,6 +857,8 @@ def _create(item: ParsedFile, run: SyncRun, sources: dict, report: ImportReport)
         category=data.category,
         status=data.status,
         target_date_text=data.target_date,
+        # What Commitment.save derives from the text.
+        target_date=fmt.parse_target_date(data.target_date),
         target_value=data.target_value,
         responsible_agency=data.responsible_agency,
         wording=data.wording,
@@ -854,31 +866,48 @@ def _create(item: ParsedFile, run: SyncRun, sources: dict, report: ImportReport)
         created_date=data.created_at,
         last_updated=data.last_updated,
         file_path=item.file_path,
+        version=1,  # as Versioned.save numbers a first save
     )
-    commitment._change_reason = _sync_reason(run)
-    commitment.save()
-    # The history records let an editor see and restore what the file said.
-    bulk_create_with_history(
-        [
-            _log_entry(commitment, position, entry, key=key, run=run)
+    row_insert(commitment)
+    history_rows_copy(Commitment, where="id = %s", params=[commitment.pk], change_reason=reason)
+    upstream = Origin.UPSTREAM.value
+    rows_insert(
+        TrackingLog,
+        (
+            {
+                "commitment_id": commitment.pk,
+                "position": position,
+                "origin": upstream,
+                "sync_run_id": run.pk,
+                "key": key,
+                **{name: getattr(entry, name) for name in ENTRY_FIELDS},
+            }
             for position, (entry, key) in enumerate(
                 zip(data.log, fmt.timeline_keys(data.log), strict=True)
             )
-        ],
-        TrackingLog,
-        default_change_reason=_sync_reason(run),
+        ),
     )
-    UpstreamBase.objects.create(
-        commitment=commitment,
-        file_path=item.file_path,
-        text=item.text,
-        sync_run=run,
-        imported_at=timezone.now(),
+    # The history records let an editor see and restore what the file said.
+    history_rows_copy(
+        TrackingLog, where="commitment_id = %s", params=[commitment.pk], change_reason=reason
+    )
+    rows_insert(
+        UpstreamBase,
+        [
+            {
+                "commitment_id": commitment.pk,
+                "file_path": item.file_path,
+                "text": item.text,
+                "sync_run_id": run.pk,
+                "imported_at": timezone.now(),
+            }
+        ],
     )
     search_document_commitment_set(commitment=commitment, entries=data.log, new=True)
+    data_version_bump()
 
 
-def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Source:
+def _upsert_source(item: ParsedFile, run: SyncRun, sources: dict, report: ImportReport) -> Source:
     data = item.data
     wanted = data.source
     # The batch's sources were read up front: a missing key is a source not yet stored.
@@ -910,7 +939,16 @@ def _upsert_source(item: ParsedFile, sources: dict, report: ImportReport) -> Sou
                     )
                 setattr(source, name, value)
                 changed.add(name)
-    if changed:
+    if "new" in changed:
+        # Written like the commitment in _create: a prepared insert and its history row.
+        source.version = 1
+        row_insert(source)
+        history_rows_copy(
+            Source, where="id = %s", params=[source.pk], change_reason=_sync_reason(run)
+        )
+        sources[wanted.document_id] = source
+    elif changed:
+        source._change_reason = _sync_reason(run)
         source.save()
         sources[wanted.document_id] = source
     if changed & {"new", "subject", "reply_text"}:

@@ -12,6 +12,7 @@ from django.db import transaction
 from tracker.core.agencies import agency_spellings, split_agencies
 from tracker.core.models import Commitment, SearchDocument, Source
 from tracker.core.search import OWN, REPLY, TIMELINE, TITLE, document_tokens
+from tracker.core.services.row_writes import rows_insert
 
 REBUILD_BATCH = 500
 
@@ -36,19 +37,23 @@ def source_search_parts(*, subject, reply_text) -> list[str]:
     return [subject, reply_text]
 
 
-def _commitment_documents(commitment, entries, document_model) -> list:
+def _commitment_tokens(commitment, entries) -> dict[int, str]:
+    """Return the tokens of each part of a commitment that has any."""
     parts = commitment_search_parts(
         title=commitment.title,
         wording=commitment.wording,
         responsible_agency=commitment.responsible_agency,
         entries=entries,
     )
-    documents = []
-    for part, texts in parts.items():
-        tokens = document_tokens(texts)
-        if tokens:
-            documents.append(document_model(commitment_id=commitment.pk, part=part, tokens=tokens))
-    return documents
+    tokens = {part: document_tokens(texts) for part, texts in parts.items()}
+    return {part: text for part, text in tokens.items() if text}
+
+
+def _commitment_documents(commitment, entries, document_model) -> list:
+    return [
+        document_model(commitment_id=commitment.pk, part=part, tokens=tokens)
+        for part, tokens in _commitment_tokens(commitment, entries).items()
+    ]
 
 
 def search_document_commitment_set(*, commitment, entries=None, new: bool = False) -> None:
@@ -59,10 +64,16 @@ def search_document_commitment_set(*, commitment, entries=None, new: bool = Fals
     """
     if entries is None:
         entries = commitment.log_entries.order_by("position")
-    documents = _commitment_documents(commitment, entries, SearchDocument)
     if new:
-        SearchDocument.objects.bulk_create(documents)
+        rows_insert(
+            SearchDocument,
+            [
+                {"commitment_id": commitment.pk, "part": part, "tokens": tokens}
+                for part, tokens in _commitment_tokens(commitment, entries).items()
+            ],
+        )
         return
+    documents = _commitment_documents(commitment, entries, SearchDocument)
     stored = {
         document.part: document
         for document in SearchDocument.objects.filter(commitment_id=commitment.pk).only(
@@ -86,7 +97,7 @@ def search_document_source_set(*, source, new: bool = False) -> None:
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
     )
     if new:
-        SearchDocument.objects.create(source_id=source.pk, part=REPLY, tokens=tokens)
+        rows_insert(SearchDocument, [{"source_id": source.pk, "part": REPLY, "tokens": tokens}])
     else:
         SearchDocument.objects.update_or_create(
             source_id=source.pk, defaults={"tokens": tokens, "part": REPLY}
