@@ -57,6 +57,20 @@ def web_link(url: str | None) -> str:
     return web_url(url)
 
 
+@register.filter(expects_localtime=True)
+def iso_date(value: dt.date | None) -> str:
+    """Return a date as 2026-01-27 (a datetime: its date in the site's time zone); "" for none.
+
+    What |date:'Y-m-d' prints, without the locale-aware format machinery it goes through:
+    a long timeline prints a hundred dates.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return ""
+
+
 @register.simple_tag
 def target_date_display(text: str | None, parsed: dt.date | None) -> str:
     """Describe a target date as written, with its ISO date where it differs."""
