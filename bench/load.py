@@ -7,8 +7,8 @@ The database is whatever the environment names (SQLITE_PATH or DATABASE_URL), al
 migrated and imported. Each PATH is loaded for --duration seconds; "304:PATH" first fetches
 PATH, then loads it with If-None-Match set to the ETag it got (a conditional request).
 "DETAIL" stands for the commitment with the longest timeline. Needs Debian's wrk.
---save-every raises the data version that often during the run (as every editor's save does:
-each invalidates every cached page); DJANGO_CACHE_URL selects the shared cache.
+--save-every logs a progress update that often during the run, through the editors' service
+(each save invalidates every cached page); DJANGO_CACHE_URL selects the shared cache.
 """
 
 from __future__ import annotations
@@ -127,19 +127,35 @@ def detail_path() -> str:
 
 
 def save_now_and_then(seconds: float, stop: threading.Event) -> None:
-    """Raise the data version every SECONDS until STOP is set (what a save does to caches)."""
+    """Log a progress update every SECONDS until STOP is set, as an editor's save does.
+
+    Each save goes through the editors' service (tracking_log_add): a new timeline entry on
+    the next commitment in id order, the commitment's last update, its search document, the
+    kept counts and the data version, which every cached page depends on. The entries stay
+    in the benchmark database (their document number says they came from this script).
+    """
     detail_path()  # sets Django up
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from tracker.core.data_version import data_version_bump
+    from tracker.core.models import Commitment
+    from tracker.core.services.timeline import Evidence, tracking_log_add
 
+    targets = iter(list(Commitment.objects.published().order_by("pk")[:1000]))
     saves = 0
     while not stop.wait(seconds):
-        with transaction.atomic():
-            data_version_bump()
+        commitment = next(targets)
+        tracking_log_add(
+            commitment=commitment,
+            evidence=Evidence(
+                document_number=f"bench-load-{saves + 1}",
+                document_url="",
+                summary="bench/load.py: an editor's progress update during the load run",
+                judgement="",
+            ),
+        )
         saves += 1
     connection.close()
-    print(f"({saves} saves, one every {seconds:g} s)")
+    print(f"({saves} saves through tracking_log_add, one every {seconds:g} s)")
 
 
 def main() -> None:
@@ -155,7 +171,7 @@ def main() -> None:
         "--save-every",
         type=float,
         default=0,
-        help="raise the data version every SECONDS during the run, as an editor's save does",
+        help="log a progress update every SECONDS during the run, as an editor's save does",
     )
     parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
     arguments = parser.parse_args()
