@@ -52,7 +52,7 @@ def overview(request):
     category_rows = _rows_by(by_category, "category")
     agency_rows = _rows_by(by_agency, "agency", TOP_AGENCIES)
     latest = entry_lines(
-        TrackingLog.objects.filter(commitment__is_published=True)
+        TrackingLog.objects.of_published()
         .for_entry_lines()
         .order_by("-entry_date", "-pk")[:LATEST_ENTRIES]
     )
