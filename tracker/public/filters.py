@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
 from tracker.core.agencies import canonical_agency, split_agencies
-from tracker.core.categories import canonical_category, grouped_counts
+from tracker.core.categories import canonical_category, category_members, grouped_counts
 from tracker.core.models import Commitment, CommitmentTally, Status
 
 NO_TARGET = "none"
@@ -149,14 +149,33 @@ class CommitmentFilter(django_filters.FilterSet):
         for name, choices in filter_choices(self.request).items():
             self.filters[name].extra["choices"] = choices
 
+    # The filters whose selection the kept tallies can count (status, category, agency
+    # field, overdue); any other one (a search, a term, a target year) is counted by the
+    # database.
+    COUNTED_FROM_TALLIES = ("status", "category", "agency", "overdue", "sort")
+
     def count_from(self, tallies: list[dict]) -> int | None:
         """Return how many commitments the valid filters select, counted from TALLIES
-        (CommitmentTallyQuerySet.tallies), or None when a filter other than status is in use."""
+        (CommitmentTallyQuerySet.tallies), or None when a filter the tallies do not hold
+        (a search, a term or session, a target year) is in use."""
         cleaned = self.form.cleaned_data
-        if any(value for name, value in cleaned.items() if name not in ("status", "sort")):
+        if any(value for name, value in cleaned.items() if name not in self.COUNTED_FROM_TALLIES):
             return None
         statuses = set(cleaned.get("status") or ())
-        return sum(row["n"] for row in tallies if not statuses or row["status"] in statuses)
+        categories = set(category_members(cleaned["category"])) if cleaned.get("category") else None
+        agencies = (
+            set(Commitment.objects.agency_fields(cleaned["agency"]))
+            if cleaned.get("agency")
+            else None
+        )
+        column = "overdue" if cleaned.get("overdue") else "n"
+        return sum(
+            row[column]
+            for row in tallies
+            if (not statuses or row["status"] in statuses)
+            and (categories is None or row["category"] in categories)
+            and (agencies is None or row["responsible_agency"] in agencies)
+        )
 
     @property
     def query(self) -> search.Query:

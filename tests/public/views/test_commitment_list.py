@@ -237,6 +237,14 @@ def test_the_whole_list_takes_its_length_from_the_counts_kept_per_version(
         {"status": "追蹤中"},
         {"status": ["追蹤中", "已延宕"]},
         {"status": "已達成", "sort": "title"},
+        {"category": "醫療衛生"},
+        {"agency": "衛福部"},
+        {"agency": "衛生福利部", "status": "追蹤中"},
+        {"overdue": "on"},
+        {"overdue": "on", "agency": "衛生福利部"},
+        {"category": "醫療衛生", "status": ["追蹤中", "已延宕"], "overdue": "on"},
+        {"category": "醫療衛生", "term": "11"},
+        {"agency": "衛福部", "q": "疫苗", "sort": "title"},
     ],
 )
 def test_a_length_read_from_the_counts_is_the_filtered_lists(client, sample, params):
@@ -245,6 +253,19 @@ def test_a_length_read_from_the_counts_is_the_filtered_lists(client, sample, par
     response = client.get(URL, params)
     expected = filtered_commitments(response.wsgi_request).qs.count()
     assert response.context["page"].paginator.count == expected
+
+
+@pytest.mark.parametrize(
+    "params", [{"agency": "衛福部"}, {"category": "醫療衛生", "overdue": "on"}]
+)
+def test_a_list_filtered_by_agency_category_or_overdue_is_not_counted_again(client, sample, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(URL)  # the counts, once for this data version
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, params).status_code == 200
+    assert not [query for query in captured if "COUNT(" in query["sql"].upper()]
 
 
 def test_the_sort_menu_shows_the_order_in_use(client, sample):

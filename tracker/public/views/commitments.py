@@ -118,8 +118,8 @@ def commitment_list(request):
             commitments = commitments.defer(None).select_related("source")
         paginator = (Paginator if query else IdsFirstPaginator)(commitments, PAGE_SIZE)
     if not errors:
-        # The whole list, or one filtered by status alone: its length is in the overview's
-        # counts, kept per data version (no COUNT over the table).
+        # The whole list, or one filtered by status, category, agency or overdue alone: its
+        # length is in the kept counts, read once per data version (no COUNT over the table).
         count = filterset.count_from(commitment_tallies(request))
         if count is not None:
             paginator.count = count
