@@ -155,6 +155,21 @@ def test_agency_category_and_search_subscriptions_cover_their_commitments(smtp):
     assert "長照十年" in bodies["s@example.org"] and "電網強化" not in bodies["s@example.org"]
 
 
+def test_a_category_subscription_covers_every_name_of_its_group(smtp):
+    filed_other_way = make_commitment(title="長照十年", category="健康衛生")
+    filed_canonical = make_commitment(title="疫苗採購", category="醫療衛生")
+    unrelated = make_commitment(title="電網強化", category="能源")
+    _subscriber("new@example.org", kind="category", value="醫療衛生")
+    _subscriber("old@example.org", kind="category", value="健康衛生")  # stored before grouping
+    for commitment in (filed_other_way, filed_canonical, unrelated):
+        make_log(commitment, position=1, kind=EntryKind.PROGRESS, text="進度")
+    digests_send()
+    bodies = {message["To"]: text_of(message) for message in smtp.messages}
+    for address in ("new@example.org", "old@example.org"):
+        assert "長照十年" in bodies[address] and "疫苗採購" in bodies[address]
+        assert "電網強化" not in bodies[address]
+
+
 def test_five_followed_commitments_arrive_in_one_message(smtp):
     commitments = [make_commitment(title=f"承諾{n}") for n in range(5)]
     subscriber = _subscriber(kind="commitment", commitment=commitments[0])

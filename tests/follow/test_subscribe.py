@@ -116,6 +116,14 @@ def test_agency_category_and_search_can_be_followed(client, smtp):
     assert "衛生福利部" in smtp.messages[0]["Subject"]
 
 
+def test_a_category_is_followed_as_its_group_under_any_of_its_names(client, smtp):
+    make_commitment(category="健康衛生", title="長照十年計畫")  # filed under the other name
+    assert _follow(client, "category=醫療衛生").status_code == 302
+    assert _follow(client, "category=健康衛生", email="other@example.org").status_code == 302
+    values = sorted(Subscription.objects.values_list("kind", "value"))
+    assert values == [("category", "醫療衛生"), ("category", "醫療衛生")]
+
+
 def test_following_twice_sends_nothing_new_once_confirmed(client, smtp):
     commitment = make_commitment()
     _follow(client, f"commitment={commitment.uid}")

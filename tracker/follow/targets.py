@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tracker.core import search
 from tracker.core.agencies import canonical_agency, split_agencies
+from tracker.core.categories import canonical_category, category_members
 from tracker.core.models import Commitment
 from tracker.follow.models import Subscription, TargetKind
 
@@ -67,7 +68,9 @@ def target_from_query(params) -> Target:
             raise ValidationError(_("沒有這個機關的公開承諾。"))
         return Target(TargetKind.AGENCY, agency)
     if category := params.get("category", "").strip()[:MAX_VALUE_LENGTH]:
-        if not published.filter(category=category).exists():
+        # A category group is one target under any of its names, as on the list and feeds.
+        category = canonical_category(category)
+        if not published.for_category(category).exists():
             raise ValidationError(_("沒有這個類別。"))
         return Target(TargetKind.CATEGORY, category)
     query = " ".join(params.get("q", "").split())
@@ -96,7 +99,8 @@ def matching_commitments(targets: Iterable[Target], candidates) -> dict[Target, 
         elif target.kind == TargetKind.AGENCY:
             ids = {pk for pk, _category, agency in rows if target.value in split_agencies(agency)}
         elif target.kind == TargetKind.CATEGORY:
-            ids = {pk for pk, category, _agency in rows if category == target.value}
+            members = set(category_members(target.value))
+            ids = {pk for pk, category, _agency in rows if category in members}
         else:
             ids = set(candidates.search(target.value).values_list("pk", flat=True))
         result[target] = ids
