@@ -92,9 +92,11 @@ def main() -> None:
         "list sorted by title, last page (numbered)": by_title_last_page,
         "list 已延宕 (filtered by status), page 1": filtered(status="已延宕"),
         "list 醫療衛生 (filtered by category), page 1 and its count": filtered(category="醫療衛生"),
-        "list 衛生福利部 (filtered by agency, every spelling), page 1": lambda: IdsFirstPaginator(
-            published.for_list().for_agency("衛生福利部").order_by(*SORTS["-updated"]), 20
-        ).page(1),
+        "list 衛生福利部 (every spelling of the agency), page 1 and its count": lambda: (
+            IdsFirstPaginator(
+                published.for_list().for_agency("衛生福利部").order_by(*SORTS["-updated"]), 20
+            ).page(1)
+        ),
         "overview, list length and menus (CommitmentTally, kept on write)": lambda: (
             kept.tallies(),
             list(kept.order_by().values_list("term", "session_period").distinct()),

@@ -14,6 +14,7 @@ PATH, then loads it with If-None-Match set to the ETag it got (a conditional req
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -140,7 +141,9 @@ def save_now_and_then(seconds: float, stop: threading.Event) -> None:
     from tracker.core.models import Commitment
     from tracker.core.services.timeline import Evidence, tracking_log_add
 
-    targets = iter(list(Commitment.objects.published().order_by("pk")[:1000]))
+    # The first thousand commitments in turn (a long run starts over: a second entry the same day
+    # is a save like the first).
+    targets = itertools.cycle(list(Commitment.objects.published().order_by("pk")[:1000]))
     saves = 0
     while not stop.wait(seconds):
         commitment = next(targets)
