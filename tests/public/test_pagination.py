@@ -1,7 +1,10 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_commitment, make_log, make_source
 from tracker.core.models import Commitment, Status
@@ -12,10 +15,11 @@ from tracker.public.pagination import IdsFirstPaginator, RankedSearchPaginator
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("sort", ["-updated", "title", "target"])
+@pytest.mark.parametrize("sort", list(SORTS))
 @pytest.mark.parametrize("orphans", [0, 3])
 def test_pages_hold_the_same_rows_in_the_same_order_as_plain_pagination(sort, orphans):
-    # 43 rows: 20, 20 and 3, so with orphans=3 the last three join page 2.
+    # 43 rows: 20, 20 and 3, so with orphans=3 the last three join page 2. Pages 2 and 3
+    # are in the back half, read from the end in the reverse order.
     for number in range(43):
         make_commitment(
             log=False,
@@ -29,6 +33,42 @@ def test_pages_hold_the_same_rows_in_the_same_order_as_plain_pagination(sort, or
     assert ids_first.num_pages == plain.num_pages == (2 if orphans else 3)
     for number in plain.page_range:
         assert [row.pk for row in ids_first.page(number)] == [row.pk for row in plain.page(number)]
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_page_in_the_back_half_skips_rows_from_the_end(sort):
+    for number in range(90):
+        make_commitment(
+            log=False,
+            title=f"承諾 {number % 4}",
+            last_updated=dt.date(2026, 1, 1 + number % 3),
+            target_date=dt.date(2027, 1, 1 + number % 2) if number % 3 else None,
+        )
+    listed = Commitment.objects.published().for_list().order_by(*SORTS[sort])
+    every = list(listed.values_list("pk", flat=True))
+    paginator = IdsFirstPaginator(listed, 20)
+    with CaptureQueriesContext(connection) as queries:
+        pages = [[row.pk for row in paginator.page(number)] for number in paginator.page_range]
+    assert [pk for page in pages for pk in page] == every
+    # Pages 1 and 2 from the start; 3 (rows 41-60) past the last 30 rather than the first
+    # 40; 4 and 5 (the last 10 rows) from the end.
+    offsets = [_offset(query["sql"]) for query in queries if " LIMIT " in query["sql"]]
+    assert offsets == [0, 20, 30, 10, 0]
+
+
+def test_a_list_without_the_key_last_pages_from_the_start():
+    for number in range(30):
+        make_commitment(log=False, title=f"承諾 {number % 3}")
+    listed = Commitment.objects.published().order_by("title")
+    assert not IdsFirstPaginator(listed, 20).total_order()
+    with CaptureQueriesContext(connection) as queries:
+        IdsFirstPaginator(listed, 20).page(2)
+    assert [_offset(query["sql"]) for query in queries if " LIMIT " in query["sql"]] == [20]
+
+
+def _offset(sql: str) -> int:
+    match = re.search(r"OFFSET (\d+)", sql)
+    return int(match.group(1)) if match else 0
 
 
 @pytest.mark.parametrize("sort", ["-updated", "updated", "title"])
