@@ -32,17 +32,39 @@ source scripts/setup-python.sh requirements-dev.txt
 DJANGO_DEBUG=true .venv/bin/python manage.py makemigrations --check --dry-run --verbosity 0
 # shellcheck source=start-redis.sh
 source scripts/start-redis.sh
-echo "== pytest on SQLite"
-.venv/bin/python -m pytest "$@"
+
+# pytest with each line of its output labelled, so two runs can share the terminal.
+run_pytest() {
+    local label=$1
+    shift
+    .venv/bin/python -m pytest "$@" 2>&1 | sed -u "s/^/[$label] /"
+}
 
 if [ "${SKIP_POSTGRES:-}" = 1 ]; then
-    echo "== PostgreSQL run skipped (SKIP_POSTGRES=1)"
+    echo "== pytest on SQLite (PostgreSQL run skipped: SKIP_POSTGRES=1)"
+    run_pytest sqlite "$@"
     exit 0
 fi
-echo "== pytest on PostgreSQL (browser and nginx tests ran on SQLite above)"
-source scripts/start-postgres.sh
-# start-postgres.sh's trap replaced start-redis.sh's: stop both.
-if declare -F stop_redis >/dev/null; then
-    trap 'stop_postgres; stop_redis' EXIT
-fi
-.venv/bin/python -m pytest -m "not browser and not deploy" "$@"
+
+# The SQLite and the PostgreSQL runs at once, one per core (each is one Python process):
+# the whole command takes about as long as the longer run instead of both in turn. They
+# share nothing: each its own database and Redis database number, tmp_path and free ports.
+echo "== pytest on SQLite and, at the same time, on PostgreSQL (browser and nginx tests on SQLite only)"
+run_pytest sqlite "$@" &
+sqlite_run=$!
+(
+    # shellcheck source=start-postgres.sh
+    source scripts/start-postgres.sh
+    if [ -n "${TEST_REDIS_URL:-}" ]; then
+        export TEST_REDIS_URL="${TEST_REDIS_URL%/0}/1"
+    fi
+    run_pytest postgres -m "not browser and not deploy" "$@"
+) &
+postgres_run=$!
+trap 'kill "$sqlite_run" "$postgres_run" 2>/dev/null; exit 130' INT TERM
+sqlite_status=0
+postgres_status=0
+wait "$sqlite_run" || sqlite_status=$?
+wait "$postgres_run" || postgres_status=$?
+echo "== SQLite run: exit $sqlite_status; PostgreSQL run: exit $postgres_status"
+[ "$sqlite_status" = 0 ] && [ "$postgres_status" = 0 ]
