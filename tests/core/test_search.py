@@ -140,6 +140,15 @@ def test_highlight_escapes_text_and_marks_matches_across_full_width_forms():
     assert html == "&lt;b&gt;<mark>疫、苗</mark>&lt;/b&gt; <mark>ＣＯＶＩＤ</mark>-19"
 
 
+def test_highlight_maps_characters_that_fold_into_several_back_to_the_original():
+    # NFKC makes ﬁ two letters and ㍿ four characters: the marks still fall on the original.
+    assert search.highlight("ﬁle 疫苗", search.parse_query("file")) == "<mark>ﬁle</mark> 疫苗"
+    assert search.highlight("㍿ﬁ疫苗ﬁ", search.parse_query("疫苗")) == "㍿ﬁ<mark>疫苗</mark>ﬁ"
+    assert search.highlight("株式会社の㍿", search.parse_query("会社")) == (
+        "株式<mark>会社</mark>の<mark>㍿</mark>"
+    )
+
+
 def test_snippet_shows_the_text_around_the_first_match():
     text = "甲" * 200 + "疫苗" + "乙" * 200
     excerpt = search.snippet(text, search.parse_query("疫苗"), context=10)

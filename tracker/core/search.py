@@ -36,7 +36,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -394,14 +394,22 @@ def _pattern(query: Query) -> re.Pattern | None:
     return re.compile("|".join(alternatives))
 
 
-def _normalised_with_origin(text: str) -> tuple[str, list[int]]:
-    chars: list[str] = []
+# One character as the index sees it: texts repeat their characters, so a reply of thousands
+# of characters costs a few hundred normalisations, not one per character.
+_normalised_char = lru_cache(maxsize=1 << 16)(normalise)
+
+
+def _normalised_with_origin(text: str) -> tuple[str, list[int] | range]:
+    """Return text normalised character by character, and where each of its characters
+    came from in TEXT (NFKC or case folding can make one character several)."""
+    folded = list(map(_normalised_char, text))
+    normalised = "".join(folded)
+    if len(normalised) == len(text) and all(len(piece) == 1 for piece in folded):
+        return normalised, range(len(text))
     origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = normalise(char)
-        chars.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(chars), origin
+    for index, piece in enumerate(folded):
+        origin.extend([index] * len(piece))
+    return normalised, origin
 
 
 def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
