@@ -1,12 +1,14 @@
 """The agencies' index and pages: aliases grouped at one address, counts, overdue, feed."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import make_commitment, make_log
 from tracker.core import format as fmt
+from tracker.public.views import agencies
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,40 @@ def test_the_page_counts_statuses_lists_overdue_and_recent_entries(client):
     html = response.content.decode()
     assert reverse("public:agency_feed", args=["衛生福利部"]) in html
     assert "別的機關" not in html
+
+
+def test_the_page_lists_the_longest_overdue_and_links_the_list_for_the_rest(client):
+    shown = agencies.OVERDUE_SHOWN
+    for number in range(shown + 3):
+        make_commitment(
+            title=f"逾期 {number:02d}",
+            responsible_agency="衛福部" if number % 2 else "衛生福利部",
+            target_date_text=f"2020-01-{number + 1:02d}",
+        )
+    make_commitment(title="未到期", responsible_agency="衛生福利部", target_date_text="2099-01-01")
+    response = client.get(reverse("public:agency_detail", args=["衛生福利部"]))
+    assert [c.title for c in response.context["overdue"]] == [
+        f"逾期 {number:02d}" for number in range(shown)
+    ]
+    html = response.content.decode()
+    assert f"已過目標日期而未達成（{shown + 3}）" in html
+    link = re.search(
+        r'href="([^"]*overdue=on[^"]*)">以上是最早到期的 (\d+) 項；全部 (\d+) 項',
+        html,
+    )
+    assert link is not None and link.group(2, 3) == (str(shown), str(shown + 3))
+    listed = client.get(link.group(1).replace("&amp;", "&"))
+    assert listed.context["page"].paginator.count == shown + 3
+    titles = [row.title for row in listed.context["rows"]]
+    assert titles == [f"逾期 {number:02d}" for number in range(min(shown + 3, len(titles)))]
+
+
+def test_a_short_overdue_list_is_whole_without_a_link(client):
+    for _ in range(3):
+        make_commitment(responsible_agency="教育部", target_date_text="2020-01-01")
+    html = client.get(reverse("public:agency_detail", args=["教育部"])).content.decode()
+    assert "已過目標日期而未達成（3）" in html
+    assert "overdue=on" not in html
 
 
 def test_an_agency_without_published_commitments_is_not_found(client):

@@ -8,9 +8,13 @@ from django.utils.translation import gettext as _
 from tracker.core.agencies import ALIAS_GROUPS, agency_parts, canonical_agency, normalise
 from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
 from tracker.core.questions import question_stats
+from tracker.public.filters import SORTS
 from tracker.public.identity import entry_lines
 
 RECENT_ENTRIES = 15
+# The most overdue commitments an agency page lists; the rest are a link away, in the list
+# filtered by agency and overdue, sorted the same way and paged (a big agency has thousands).
+OVERDUE_SHOWN = 20
 
 
 def agency_list(request):
@@ -43,15 +47,17 @@ def agency_detail(request, agency: str):
     total = sum(counts.values())
     if not total:
         raise Http404(_("沒有這個機關"))
+    overdue_rows = commitments.overdue()
     overdue = list(
-        commitments.overdue()
-        .only("uid", "title", "status", "target_date", "target_date_text", "responsible_agency")
-        .order_by("target_date", "title")
+        overdue_rows.only(
+            "uid", "title", "status", "target_date", "target_date_text", "responsible_agency"
+        ).order_by(*SORTS["target"])[:OVERDUE_SHOWN]
     )
+    overdue_total = len(overdue) if len(overdue) < OVERDUE_SHOWN else overdue_rows.count()
     recent = entry_lines(
         TrackingLog.objects.filter(commitment__in=commitments)
         .for_entry_lines()
-        .order_by("-entry_date", "-position", "pk")[:RECENT_ENTRIES]
+        .order_by("-entry_date", "-pk")[:RECENT_ENTRIES]
     )
     stats = question_stats(
         AgencyQuestion.objects.public()
@@ -81,6 +87,7 @@ def agency_detail(request, agency: str):
             "total": total,
             "counts": [(status, counts.get(status, 0)) for status in Status],
             "overdue": overdue,
+            "overdue_total": overdue_total,
             "recent": recent,
             "stats": stats,
         },
