@@ -116,11 +116,10 @@ def _detail(uid: str) -> str:
     return reverse("public:commitment_detail", args=[uid])
 
 
-def _entry_items(commitments) -> list[FeedItem]:
+def _entry_items(entries) -> list[FeedItem]:
+    """Return the newest entries of ENTRIES (a TrackingLog queryset) as feed items."""
     entries = list(
-        TrackingLog.objects.filter(commitment__in=commitments)
-        .select_related("commitment")
-        .order_by("-entry_date", "commitment__uid", "-position")[:FEED_LENGTH]
+        entries.select_related("commitment").order_by("-entry_date", "-pk")[:FEED_LENGTH]
     )
     facts = entry_facts_by_pk(entries)
     items = []
@@ -209,10 +208,14 @@ class ChangesFeed(Feed):
     def commitments(self, obj):
         return Commitment.objects.published()
 
+    def entries(self, obj, commitments):
+        """Return the timeline entries the feed draws from: those of COMMITMENTS."""
+        return TrackingLog.objects.filter(commitment__in=commitments)
+
     def items(self, obj=None):
         commitments = self.commitments(obj)
         items = [
-            *_entry_items(commitments),
+            *_entry_items(self.entries(obj, commitments)),
             *_correction_items(commitments),
             *_change_items(commitments),
         ]
@@ -247,6 +250,12 @@ class SiteFeed(ChangesFeed):
 
     def feed_guid(self):
         return tag_uri("feed")
+
+    def entries(self, obj, commitments):
+        # Every published commitment's: read newest first from the entries' index, stopping
+        # after a feed's worth (as the overview's latest entries; the IN list of all
+        # published commitments made SQLite read every entry: 0.46 s at 100 times the corpus).
+        return TrackingLog.objects.of_published()
 
     def link(self):
         return reverse("public:recent")
