@@ -556,6 +556,53 @@ class CommitmentTally(models.Model):
         return f"{self.key}: {self.number}"
 
 
+class LatestEntryQuerySet(models.QuerySet):
+    def published(self):
+        """Return the rows of published commitments, newest entry first, then the latest
+        update, then the commitment's id: /recent/'s order, read from latest_entry_order."""
+        return self.filter(is_published=True).order_by(
+            "-entry_date", "-last_updated", "commitment_id"
+        )
+
+
+class LatestEntry(models.Model):
+    """The date of a commitment's newest timeline entry, for /recent/.
+
+    Kept exact by the database itself: triggers on entries and commitments
+    (tracker/core/latest_entries.py, created by a migration) on every write, whichever path
+    makes it. The commitment's last update and published flag are copied beside the date so
+    that one index holds /recent/'s whole order. No foreign key constraint: a commitment's
+    entries and the commitment are deleted in either order, and the triggers remove the row.
+    """
+
+    commitment = models.OneToOneField(
+        "Commitment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    entry_date = models.DateField()
+    last_updated = models.DateField()
+    is_published = models.BooleanField()
+
+    objects = LatestEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("最新紀錄日期")
+        verbose_name_plural = _("最新紀錄日期")
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["-entry_date", "-last_updated", "commitment", "is_published"],
+                name="latest_entry_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.commitment_id}: {self.entry_date.isoformat()}"
+
+
 class TrackingLogQuerySet(models.QuerySet):
     def of_published(self):
         """Return the entries of published commitments.

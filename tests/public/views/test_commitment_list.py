@@ -1,14 +1,16 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_commitment, make_log, make_source
 from tests.public.views.test_downloads import body
 from tracker.core.agencies import ALIAS_GROUPS
-from tracker.core.models import EntryKind
+from tracker.core.models import Commitment, EntryKind
 from tracker.core.services.search_index import search_index_rebuild
+from tracker.public.views import commitments
 
 URL = reverse("public:commitment_list")
 VACCINE = "每年10月前完成流感疫苗採購確保供應"
@@ -384,3 +386,35 @@ def test_recent_labels_the_latest_summary_and_says_what_changed(client, judged_t
     html = client.get(reverse("public:recent")).content.decode()
     assert f"［{label}］</span> 疫苗摘要丙" in html
     assert '狀態維持 <span class="badge badge-achieved">已達成' in html
+
+
+def test_recent_pages_list_commitments_by_their_newest_entry_then_last_update(
+    client, db, django_assert_max_num_queries, monkeypatch
+):
+    # Ties on both dates, so the id decides; drafts and commitments without entries left out.
+    for number in range(13):
+        commitment = make_commitment(
+            log=False,
+            title=f"承諾 {number}",
+            last_updated=dt.date(2026, 1, 1 + number % 3),
+            is_published=number != 4,
+        )
+        for day in range(number % 4):
+            make_log(commitment, position=day, entry_date=dt.date(2026, 2, 1 + day + number % 2))
+    expected = list(
+        Commitment.objects.published()
+        .annotate(newest=Max("log_entries__entry_date"))
+        .filter(newest__isnull=False)
+        .order_by("-newest", "-last_updated", "pk")
+        .values_list("title", "newest")
+    )
+    assert len(expected) == 9
+    monkeypatch.setattr(commitments, "RECENT_PAGE_SIZE", 4)
+    listed = []
+    for page in (1, 2, 3):
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("public:recent"), {"page": page})
+        assert response.context["page"].paginator.count == 9
+        listed += [(row.title, day) for day, rows in response.context["groups"] for row in rows]
+    assert listed == expected
+    assert client.get(reverse("public:recent"), {"page": 4}).status_code == 400
