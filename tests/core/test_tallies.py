@@ -211,3 +211,27 @@ def test_overview_tallies_equal_the_recount():
     )
     overdue = sum(row["overdue"] for row in CommitmentTally.objects.published().tallies(today))
     assert overdue == 1
+
+
+def test_counts_by_agency_and_status_from_the_tallies_equal_the_table_s():
+    for agency, status, published in [
+        ("衛福部", Status.DELAYED, True),
+        ("衛生福利部", Status.ACHIEVED, True),
+        ("衛生福利部、教育部", Status.DELAYED, True),
+        ("教育部 、 衛福部", Status.TRACKING, True),
+        ("", Status.TRACKING, True),
+        (None, Status.ACHIEVED, True),
+        ("交通部", Status.DELAYED, False),
+    ]:
+        make_commitment(responsible_agency=agency, status=status, is_published=published)
+    published = Commitment.objects.published()
+    kept = CommitmentTally.objects.published()
+    assert kept.counts_by_agency() == published.counts_by_agency()
+    assert set(kept.counts_by_agency()) == {"衛生福利部", "教育部"}
+    assert kept.status_counts() == published.status_counts()
+    spellings = published.agency_fields("衛福部")
+    assert len(spellings) == 4
+    assert (
+        kept.filter(responsible_agency__in=spellings).status_counts()
+        == published.filter(responsible_agency__in=spellings).status_counts()
+    )

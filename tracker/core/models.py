@@ -243,6 +243,25 @@ class NullsLastIndex(models.Index):
         return index.create_sql(model, schema_editor, using, **kwargs)
 
 
+def _by_status(rows) -> dict[str, int]:
+    """Return status -> number from (status, number) rows, every status present."""
+    counts = dict.fromkeys(Status.values, 0)
+    for status, number in rows:
+        counts[status] = counts.get(status, 0) + number
+    return counts
+
+
+def _by_agency(rows) -> dict[str, dict[str, int]]:
+    """Return canonical agency -> status -> number from (agency field, status, number) rows:
+    a field naming two agencies counts for each, a field naming none for no agency."""
+    result: dict[str, dict[str, int]] = {}
+    for spelling, status, number in rows:
+        for agency in split_agencies(spelling):
+            counts = result.setdefault(agency, dict.fromkeys(Status.values, 0))
+            counts[status] = counts.get(status, 0) + number
+    return result
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         """Return the commitments a reader may see."""
@@ -320,21 +339,13 @@ class CommitmentQuerySet(models.QuerySet):
 
     def status_counts(self) -> dict[str, int]:
         """Return status -> number of commitments, every status present (0 where none)."""
-        counts = dict.fromkeys(Status.values, 0)
-        for status, count in self.order_by().values_list("status").annotate(n=Count("pk")):
-            counts[status] = counts.get(status, 0) + count
-        return counts
+        return _by_status(self.order_by().values_list("status").annotate(n=Count("pk")))
 
     def counts_by_agency(self) -> dict[str, dict[str, int]]:
         """Return canonical agency -> status -> count (a field naming two agencies counts
         for each; commitments naming none are left out)."""
-        result: dict[str, dict[str, int]] = {}
         rows = self.order_by().values_list("responsible_agency", "status").annotate(n=Count("pk"))
-        for spelling, status, count in rows:
-            for agency in split_agencies(spelling):
-                counts = result.setdefault(agency, dict.fromkeys(Status.values, 0))
-                counts[status] = counts.get(status, 0) + count
-        return result
+        return _by_agency(rows)
 
     def for_list(self):
         """Return commitments with what a list row shows, leaving long texts unread."""
@@ -522,6 +533,16 @@ class CommitmentTallyQuerySet(models.QuerySet):
             )
             .filter(n__gt=0)
         )
+
+    def status_counts(self) -> dict[str, int]:
+        """CommitmentQuerySet.status_counts of the tallies' commitments, from the tallies."""
+        return _by_status(self.order_by().values_list("status").annotate(n=Sum("number")))
+
+    def counts_by_agency(self) -> dict[str, dict[str, int]]:
+        """CommitmentQuerySet.counts_by_agency of the tallies' commitments, from the tallies
+        (a few hundred rows, not the table)."""
+        rows = self.order_by().values_list("responsible_agency", "status").annotate(n=Sum("number"))
+        return _by_agency(rows)
 
 
 class CommitmentTally(models.Model):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from tracker.core.legislators import by_legislator
-from tracker.core.models import Commitment, Source
+from tracker.core.models import Commitment, CommitmentTally, Source
 
 
 class ItemsInLanguages(Sequence):
@@ -134,7 +134,7 @@ class AgencySitemap(I18nSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return sorted(Commitment.objects.published().counts_by_agency())
+        return sorted(CommitmentTally.objects.published().counts_by_agency())
 
     def location(self, item):
         return reverse("public:agency_detail", args=[item])

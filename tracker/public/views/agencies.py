@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.core.agencies import ALIAS_GROUPS, agency_parts, canonical_agency, normalise
-from tracker.core.models import AgencyQuestion, Commitment, Status, TrackingLog
+from tracker.core.models import AgencyQuestion, Commitment, CommitmentTally, Status, TrackingLog
 from tracker.core.questions import question_stats
 from tracker.public.filters import SORTS
 from tracker.public.identity import entry_lines
@@ -19,7 +19,7 @@ OVERDUE_SHOWN = 20
 
 def agency_list(request):
     """List every agency named by a published commitment, aliases merged, most first."""
-    counts = Commitment.objects.published().counts_by_agency()
+    counts = CommitmentTally.objects.published().counts_by_agency()
     rows = sorted(
         (
             {
@@ -43,7 +43,10 @@ def agency_detail(request, agency: str):
     published = Commitment.objects.published()
     spellings = published.agency_fields(canonical)
     commitments = published.filter(responsible_agency__in=spellings)
-    counts = commitments.status_counts()
+    # From the kept tallies (a few rows per spelling), not the agency's commitments.
+    counts = (
+        CommitmentTally.objects.published().filter(responsible_agency__in=spellings).status_counts()
+    )
     total = sum(counts.values())
     if not total:
         raise Http404(_("沒有這個機關"))
