@@ -456,6 +456,12 @@ class Commitment(Versioned):
                 fields=["-target_date", "title", "id", "is_published"],
                 name="commitment_target_desc_order",
             ),
+            # The list oldest update first (title and key still ascending: not the reverse
+            # of commitment_list_order).
+            models.Index(
+                fields=["last_updated", "title", "id", "is_published"],
+                name="commitment_updated_order",
+            ),
             # The list sorted by title: read in order, not sorted whole.
             models.Index(fields=["title", "id", "is_published"], name="commitment_title_order"),
             # With source_term_session: the list's term and session menus without the rows.
