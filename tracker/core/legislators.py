@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -46,8 +47,17 @@ _NAME = re.compile(
 
 def legislators_in_subject(subject: str | None) -> list[str]:
     """Return the legislators or caucus a reply's subject names, in order; [] if none is found."""
-    if not subject:
-        return []
+    return list(_names_in_subject(subject)) if subject else []
+
+
+# The index, each legislator's page and the sitemap read every reply's subject on each render:
+# a worker parses each subject once (the corpus has a few hundred; 16,384 kept, ~10 MB).
+@lru_cache(maxsize=1 << 14)
+def _names_in_subject(subject: str) -> tuple[str, ...]:
+    return tuple(_parse_subject(subject))
+
+
+def _parse_subject(subject: str) -> list[str]:
     # Line breaks and spaces between Chinese characters are layout, not part of a name.
     text = _SPACE_BY_HAN.sub("", " ".join(subject.split()))
     caucus = _CAUCUS.search(text)

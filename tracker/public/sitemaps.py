@@ -144,7 +144,7 @@ class LegislatorSitemap(I18nSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return list(by_legislator(Source.objects.public().only("subject")))
+        return list(by_legislator(Source.objects.public().values_list("subject", named=True)))
 
     def location(self, item):
         return reverse("public:legislator_detail", args=[item])
