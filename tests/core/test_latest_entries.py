@@ -3,11 +3,13 @@
 import datetime as dt
 import random
 import re
+import threading
+import time
 from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
 from tests.factories import make_commitment, make_log
@@ -191,3 +193,107 @@ def test_every_kept_table_has_its_triggers_after_all_migrations():
         present = {name for (name,) in cursor.fetchall()}
     assert len(expected) >= (10 if vendor == "sqlite" else 8)
     assert expected <= present
+
+
+def _second_connection():
+    """Return a psycopg connection of its own to the test database (another transaction)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        password=settings["PASSWORD"] or None,
+    )
+
+
+def _copy_entry(entry, *, entry_date, key, position, commitment=None):
+    """Return SQL inserting a copy of ENTRY (another date, key, position, commitment)."""
+    columns = [f.column for f in TrackingLog._meta.concrete_fields if not f.primary_key]
+    given = {
+        "entry_date": "%(date)s",
+        "key": "%(key)s",
+        "position": "%(position)s",
+        "commitment_id": "%(commitment)s",
+    }
+    values = ", ".join(given.get(column, column) for column in columns)
+    sql = (
+        f"INSERT INTO tracker_trackinglog ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {values} FROM tracker_trackinglog WHERE id = %(pk)s"
+    )
+    return sql, {
+        "date": entry_date,
+        "key": key,
+        "position": position,
+        "commitment": commitment or entry.commitment_id,
+        "pk": entry.pk,
+    }
+
+
+def _race(first, second):
+    """Run FIRST in a transaction left open, start SECOND in another, then commit FIRST."""
+    with _second_connection() as one, _second_connection() as two:
+        two.execute("SET lock_timeout = '10s'")
+        one.execute(*first)
+        worker = threading.Thread(target=lambda: (two.execute(*second), two.commit()))
+        worker.start()
+        time.sleep(0.3)  # SECOND is now waiting, or done if nothing made it wait
+        one.commit()
+        worker.join(15)
+        assert not worker.is_alive()
+
+
+def _delete(entry):
+    return "DELETE FROM tracker_trackinglog WHERE id = %s", [entry.pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite has one writer at a time")
+def test_two_transactions_writing_one_timeline_at_once_keep_the_date_right():
+    commitment = make_commitment(log=False, last_updated=dt.date(2026, 1, 1))
+    old = make_log(commitment, position=0, entry_date=dt.date(2026, 1, 5))
+    newest = make_log(commitment, position=1, entry_date=dt.date(2026, 1, 20))
+    # A newer entry beside a delete of the newest: the delete must see the new one.
+    _race(
+        _copy_entry(old, entry_date=dt.date(2026, 2, 1), key="raced-1", position=10),
+        _delete(newest),
+    )
+    assert kept() == recount()
+    # Two deletes at once: neither may store the other's deleted date.
+    a = make_log(commitment, position=11, entry_date=dt.date(2026, 3, 20))
+    b = make_log(commitment, position=12, entry_date=dt.date(2026, 3, 25))
+    _race(_delete(b), _delete(a))
+    assert kept() == recount()
+    # A new entry beside a delete of the only other one: the row must stay.
+    lone = make_commitment(log=False)
+    only = make_log(lone, position=0, entry_date=dt.date(2026, 1, 5))
+    _race(
+        _copy_entry(only, entry_date=dt.date(2026, 2, 1), key="raced-2", position=5), _delete(only)
+    )
+    assert kept() == recount()
+    assert lone.pk in kept()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite has one writer at a time")
+def test_a_commitment_saved_beside_its_first_entry_is_copied_as_saved():
+    commitment = make_commitment(log=False, last_updated=dt.date(2026, 1, 1))
+    with _second_connection() as second:
+        second.execute("SET lock_timeout = '10s'")
+        with transaction.atomic():
+            make_log(commitment, position=0, entry_date=dt.date(2026, 1, 9))
+            worker = threading.Thread(
+                target=lambda: (
+                    second.execute(
+                        "UPDATE tracker_commitment SET last_updated = '2026-02-01' WHERE id = %s",
+                        [commitment.pk],
+                    ),
+                    second.commit(),
+                )
+            )
+            worker.start()
+            time.sleep(0.3)
+        worker.join(15)
+        assert not worker.is_alive()
+    assert kept() == recount()
+    assert kept()[commitment.pk][1] == dt.date(2026, 2, 1)

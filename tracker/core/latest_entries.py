@@ -82,8 +82,18 @@ def create_sql(vendor: str) -> list[str]:
         ]
     if vendor == "postgresql":
         reread = "; ".join(_reread("OLD.commitment_id"))
+        # First lock the commitment(s) the entry belongs to (in id order: two moves the
+        # opposite way wait, not deadlock). A statement that waits for another transaction's
+        # row lock works from the snapshot it started with, so without this two writers of
+        # one commitment's timeline at once (a sync beside an editor, raw SQL) could store a
+        # date from entries one of them could not see; with it, the second waits for the
+        # first to commit, and each later statement of this function reads afresh.
+        lock = f"PERFORM 1 FROM {COMMITMENTS} WHERE id IN (%s) ORDER BY id FOR NO KEY UPDATE"
         return [
             "CREATE FUNCTION latest_entry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {lock % 'NEW.commitment_id'}; "
+            f"ELSIF TG_OP = 'DELETE' THEN {lock % 'OLD.commitment_id'}; "
+            f"ELSE {lock % 'OLD.commitment_id, NEW.commitment_id'}; END IF; "
             f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {reread}; END IF; "
             f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_raise('NEW', sqlite=False)}; END IF; "
             "RETURN NULL; END $$",

@@ -579,6 +579,11 @@ def _apply(
         and current.file_path == item.file_path
     ):
         return "unchanged"
+    # Writers of one commitment and its timeline queue behind its row lock (the editors'
+    # services take it; PostgreSQL's latest-entry trigger takes it for every entry written):
+    # taking it before touching the entries keeps an editor's save and this merge from
+    # deadlocking. A no-op on SQLite, which has one writer at a time.
+    list(Commitment.objects.select_for_update().filter(pk=current.pk).values_list("pk"))
     base = fmt.parse(base_record.text) if base_record is not None else _base_from(current)
     plan = merge.plan_entries(
         base.log,
