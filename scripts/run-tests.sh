@@ -48,23 +48,32 @@ fi
 
 # The SQLite and the PostgreSQL runs at once, one per core (each is one Python process):
 # the whole command takes about as long as the longer run instead of both in turn. They
-# share nothing: each its own database and Redis database number, tmp_path and free ports.
+# share nothing: each its own database and Redis database number, tmp_path, free ports and
+# pytest cache. Job control gives each run its own process group, so an interrupt stops
+# every process of both (pytest included) before the servers are stopped.
 echo "== pytest on SQLite and, at the same time, on PostgreSQL (browser and nginx tests on SQLite only)"
+set -m
 run_pytest sqlite "$@" &
 sqlite_run=$!
 (
     # shellcheck source=start-postgres.sh
     source scripts/start-postgres.sh
-    if [ -n "${TEST_REDIS_URL:-}" ]; then
-        export TEST_REDIS_URL="${TEST_REDIS_URL%/0}/1"
+    if [ -n "${redis_port:-}" ]; then
+        export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/1"
     fi
-    run_pytest postgres -m "not browser and not deploy" "$@"
+    run_pytest postgres -m "not browser and not deploy" -o cache_dir=.pytest_cache/postgres "$@"
 ) &
 postgres_run=$!
-trap 'kill "$sqlite_run" "$postgres_run" 2>/dev/null; exit 130' INT TERM
+set +m
+stop_runs() {
+    kill -TERM -- "-$sqlite_run" "-$postgres_run" 2>/dev/null || true
+    wait "$sqlite_run" "$postgres_run" 2>/dev/null || true
+    exit 130
+}
+trap stop_runs INT TERM
 sqlite_status=0
 postgres_status=0
 wait "$sqlite_run" || sqlite_status=$?
 wait "$postgres_run" || postgres_status=$?
 echo "== SQLite run: exit $sqlite_status; PostgreSQL run: exit $postgres_status"
-[ "$sqlite_status" = 0 ] && [ "$postgres_status" = 0 ]
+exit $((sqlite_status != 0 ? sqlite_status : postgres_status))
