@@ -32,10 +32,10 @@ class ItemsInLanguages(Sequence):
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            pairs = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
-            if not pairs:
+            position = index + len(self) if index < 0 else index
+            if not 0 <= position < len(self):
                 raise IndexError(index)
-            return pairs[0]
+            return self[position : position + 1][0]
         start, stop, step = index.indices(len(self))
         if step != 1:
             return list(self)[index]

@@ -88,8 +88,9 @@ def test_items_in_languages_slice_as_the_whole_list_does():
     assert [pairs[index] for index in (0, 3, 9, -1, -10)] == [
         whole[index] for index in (0, 3, 9, -1, -10)
     ]
-    with pytest.raises(IndexError):
-        pairs[10]
+    for outside in (10, 11, -11, -12):
+        with pytest.raises(IndexError):
+            pairs[outside]
 
 
 @pytest.mark.django_db

@@ -60,7 +60,7 @@ def agency_detail(request, agency: str):
     recent = entry_lines(
         TrackingLog.objects.filter(commitment__in=commitments)
         .for_entry_lines()
-        .order_by("-entry_date", "-pk")[:RECENT_ENTRIES]
+        .order_by("-entry_date", "-position", "pk")[:RECENT_ENTRIES]
     )
     stats = question_stats(
         AgencyQuestion.objects.public()
