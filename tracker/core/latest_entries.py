@@ -5,9 +5,9 @@ last update and published flag copied beside it, so that /recent/ (commitments b
 newest entry, then by last update) reads one index in order instead of grouping every entry.
 The database keeps it on every insert, update and delete of an entry (a new entry raises the
 date; a deleted or moved one makes it read its commitment's entries again, and the row goes
-when the last entry goes) and of a commitment (its last update or published flag changes,
-or it is deleted), so no write path (save, bulk_create, QuerySet.update, deletes, the
-importer's prepared inserts, raw SQL, merges) can forget it.
+when the last entry goes) and of a commitment (inserted after entries of its own, its last
+update or published flag changed, or deleted), so no write path (save, bulk_create,
+QuerySet.update, deletes, the importer's prepared inserts, raw SQL, merges) can forget it.
 
 The SQL is written once here for both databases (SQLite 3.33+ and PostgreSQL 13+: upserts),
 as tracker/core/tallies.py is, and the migration that creates the triggers calls these.
@@ -44,6 +44,15 @@ def _reread(commitment: str) -> list[str]:
     ]
 
 
+# A commitment inserted after entries of its own (foreign keys are checked at commit): its
+# row from them. None otherwise (GROUP BY yields no row for no entries).
+_ADOPT = (
+    f"INSERT INTO {TABLE} (commitment_id, entry_date, last_updated, is_published) "
+    f"SELECT NEW.id, MAX(e.entry_date), NEW.last_updated, NEW.is_published "
+    f"FROM {ENTRIES} e WHERE e.commitment_id = NEW.id GROUP BY e.commitment_id "
+    "ON CONFLICT (commitment_id) DO UPDATE SET entry_date = excluded.entry_date, "
+    "last_updated = excluded.last_updated, is_published = excluded.is_published"
+)
 _COPY = (
     f"UPDATE {TABLE} SET last_updated = NEW.last_updated, is_published = NEW.is_published "
     "WHERE commitment_id = NEW.id"
@@ -79,6 +88,8 @@ def create_sql(vendor: str) -> list[str]:
             f"OR OLD.is_published IS NOT NEW.is_published BEGIN {_COPY}; END",
             f"CREATE TRIGGER latest_entry_commitment_delete AFTER DELETE ON {COMMITMENTS} "
             f"BEGIN {_FORGET}; END",
+            f"CREATE TRIGGER latest_entry_commitment_insert AFTER INSERT ON {COMMITMENTS} "
+            f"BEGIN {_ADOPT}; END",
         ]
     if vendor == "postgresql":
         reread = "; ".join(_reread("OLD.commitment_id"))
@@ -98,8 +109,8 @@ def create_sql(vendor: str) -> list[str]:
             f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_raise('NEW', sqlite=False)}; END IF; "
             "RETURN NULL; END $$",
             "CREATE FUNCTION latest_entry_commitment() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN IF TG_OP = 'UPDATE' THEN {_COPY}; ELSE {_FORGET}; END IF; "
-            "RETURN NULL; END $$",
+            f"BEGIN IF TG_OP = 'UPDATE' THEN {_COPY}; ELSIF TG_OP = 'INSERT' THEN {_ADOPT}; "
+            f"ELSE {_FORGET}; END IF; RETURN NULL; END $$",
             f"CREATE TRIGGER latest_entry_insert_delete AFTER INSERT OR DELETE ON {ENTRIES} "
             "FOR EACH ROW EXECUTE FUNCTION latest_entry()",
             f"CREATE TRIGGER latest_entry_update AFTER UPDATE OF entry_date, commitment_id "
@@ -112,6 +123,8 @@ def create_sql(vendor: str) -> list[str]:
             "OR OLD.is_published IS DISTINCT FROM NEW.is_published) "
             "EXECUTE FUNCTION latest_entry_commitment()",
             f"CREATE TRIGGER latest_entry_commitment_delete AFTER DELETE ON {COMMITMENTS} "
+            "FOR EACH ROW EXECUTE FUNCTION latest_entry_commitment()",
+            f"CREATE TRIGGER latest_entry_commitment_insert AFTER INSERT ON {COMMITMENTS} "
             "FOR EACH ROW EXECUTE FUNCTION latest_entry_commitment()",
         ]
     raise NotImplementedError(f"the latest entries have no triggers for {vendor}")
@@ -126,6 +139,7 @@ def drop_sql(vendor: str) -> list[str]:
             "latest_entry_update",
             "latest_entry_commitment_update",
             "latest_entry_commitment_delete",
+            "latest_entry_commitment_insert",
         ]
         return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
     return [
@@ -133,6 +147,7 @@ def drop_sql(vendor: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS latest_entry_update ON {ENTRIES}",
         f"DROP TRIGGER IF EXISTS latest_entry_commitment_update ON {COMMITMENTS}",
         f"DROP TRIGGER IF EXISTS latest_entry_commitment_delete ON {COMMITMENTS}",
+        f"DROP TRIGGER IF EXISTS latest_entry_commitment_insert ON {COMMITMENTS}",
         "DROP FUNCTION IF EXISTS latest_entry()",
         "DROP FUNCTION IF EXISTS latest_entry_commitment()",
     ]
