@@ -5,11 +5,12 @@
 Against the database the environment names (SQLITE_PATH or DATABASE_URL), already imported.
 Each page is asked through Django's test client with production settings, the rendered-page
 cache emptied before every request, so the figure is the full render: median and max of
---runs, and the number of queries. "cold" empties the whole cache (the first list page after
-a save also counts the filter menus); "warm" keeps the menus' counts, as every other list
-address after a save does. "Deep" pages are the middle and the last page of the
-list, asked by number (counted from the start with OFFSET, as an old link or a typed address
-does) and as the previous page's "next" link asks them (from its last row, a keyset seek).
+--runs (taken round by round over all the pages), and the number of queries. "cold" empties
+the whole cache (the first list page after a save also counts the filter menus); "warm"
+keeps the menus' counts, as every other list address after a save does. "Deep" pages are
+the middle and the last page of the list, asked by number (counted with OFFSET from the
+nearer end, as an old link or a typed address does) and as the previous page's "next" link
+asks them (from its last row, a keyset seek).
 """
 
 from __future__ import annotations
@@ -90,11 +91,13 @@ def main() -> None:
         f"{arguments.runs} runs each, page cache emptied before every request"
     )
     print(f"{'page':<34} {'cold ms':>8} {'warm ms':>8} {'max ms':>8} {'queries':>8} {'status':>7}")
-    for label, path in pages:
-        figures = {}
-        for mode in ("cold", "warm"):
-            times = []
-            for _ in range(arguments.runs):
+    # Round by round over every page (not one page's runs in a row), so that a slow minute
+    # of a shared machine falls on every page alike instead of on one.
+    times = {(path, mode): [] for _label, path in pages for mode in ("cold", "warm")}
+    queries, statuses = {}, {}
+    for _ in range(arguments.runs):
+        for _label, path in pages:
+            for mode in ("cold", "warm"):
                 page_cache.clear()
                 if mode == "cold":
                     aggregate_cache.clear()
@@ -102,16 +105,16 @@ def main() -> None:
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
                     response = client.get(path)
-                    times.append((time.perf_counter() - started) * 1000)
-                figures[mode] = (statistics.median(times), max(times), len(captured))
-            status = response.status_code
-        if path == "/commitments/?q=疫苗":
-            found = re.search(r"([\d,]+) 項承諾", response.content.decode())
-            search_total = found.group(1) if found else "?"
+                    times[path, mode].append((time.perf_counter() - started) * 1000)
+                queries[path], statuses[path] = len(captured), response.status_code
+                if path == "/commitments/?q=疫苗":
+                    found = re.search(r"([\d,]+) 項承諾", response.content.decode())
+                    search_total = found.group(1) if found else "?"
+    for label, path in pages:
+        cold, warm = times[path, "cold"], times[path, "warm"]
         print(
-            f"{label:<34} {figures['cold'][0]:>8.1f} {figures['warm'][0]:>8.1f} "
-            f"{max(figures['cold'][1], figures['warm'][1]):>8.1f} {figures['warm'][2]:>8} "
-            f"{status:>7}"
+            f"{label:<34} {statistics.median(cold):>8.1f} {statistics.median(warm):>8.1f} "
+            f"{max(cold + warm):>8.1f} {queries[path]:>8} {statuses[path]:>7}"
         )
     if search_total is not None:
         print(f"(疫苗 matches {search_total} commitments)")
