@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from tracker.core.suggestions import (
     CommitmentDoc,
     SuggestionIndex,
@@ -125,3 +130,23 @@ def test_an_index_with_nothing_in_it_ranks_nothing_instead_of_failing():
     lonely = SuggestionIndex(COMMITMENTS[:1], [])
     assert lonely.replies_for_commitment("vaccine", limit=5) == []
     assert [s.key for s in lonely.commitments_for_text(REPLY_A, limit=5)] == ["vaccine"]
+
+
+def test_starting_django_does_not_import_the_numeric_libraries():
+    # The admin imports this module at start (every management command, every worker):
+    # numpy, scipy and scikit-learn load on the first suggestion only.
+    code = (
+        "import sys, django; django.setup(); from django.contrib import admin; "
+        "admin.autodiscover(); import tracker.core.services.evidence; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy', 'sklearn'}))"
+    )
+    environment = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"

@@ -26,13 +26,16 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
-
-import numpy as np
-from scipy import sparse
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.core.agencies import ALIAS_GROUPS, canonical_agency
 from tracker.core.variants import fold_variants
+
+if TYPE_CHECKING:
+    # Imported where they are used: the admin (so every management command and worker)
+    # imports this module at start, and numpy with scipy take about 0.2 s to import.
+    import numpy as np
+    from scipy import sparse
 
 PASSAGE_CHARS = 150
 WHOLE_REPLY_WEIGHT = 0.5
@@ -228,6 +231,9 @@ class SuggestionIndex:
         commitments: Sequence[CommitmentDoc | tuple],
         replies: Sequence[tuple[Hashable, str]],
     ):
+        import numpy as np
+        from scipy import sparse
+
         docs = [CommitmentDoc(*item) for item in commitments]
         self.commitment_keys = [doc.key for doc in docs]
         self.commitment_texts = [doc.text for doc in docs]
@@ -291,6 +297,9 @@ class SuggestionIndex:
 
     def _count(self, texts: Sequence[str], grow: bool = False) -> sparse.csr_matrix:
         """Return the term counts of texts (new terms join the vocabulary when `grow`)."""
+        import numpy as np
+        from scipy import sparse
+
         vocabulary = self._vocabulary
         indptr, indices, values = [0], [], []
         for text in texts:
@@ -309,10 +318,15 @@ class SuggestionIndex:
         )
 
     def _kept(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        from scipy import sparse
+
         return counts @ sparse.diags(self._keep)
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Return TF-IDF rows (sublinear, L2-normalised) of term counts."""
+        import numpy as np
+        from scipy import sparse
+
         if self._transformer is None or counts.shape[0] == 0:
             return sparse.csr_matrix(counts.shape, dtype=np.float32)
         return self._transformer.transform(self._kept(counts)).astype(np.float32).tocsr()
@@ -326,6 +340,8 @@ class SuggestionIndex:
 
     def _boost(self, reply_key: Hashable = None) -> np.ndarray:
         """Return each commitment's boost for sharing a category with the reply's own."""
+        import numpy as np
+
         categories = {self._categories[row] for row in self._drawn_from.get(reply_key, [])}
         if not categories:
             return np.zeros(len(self.commitment_keys), dtype=np.float32)
@@ -368,6 +384,8 @@ class SuggestionIndex:
         return self._rank(scores, groups, limit, exclude)
 
     def _rank(self, scores, groups: list[Passage], limit: int, exclude=()) -> list[Suggestion]:
+        import numpy as np
+
         score, best = scores
         for key in exclude:
             if key in self._commitment_row:
@@ -382,6 +400,8 @@ class SuggestionIndex:
         self, commitment_key: Hashable, limit: int = DEFAULT_LIMIT, exclude=()
     ) -> list[Suggestion]:
         """Return the replies most likely concerning a commitment, best first."""
+        import numpy as np
+
         vector = self.commitment_matrix[self._commitment_row[commitment_key]]
         by_passage = (self.passage_matrix @ vector.T).toarray().ravel()
         whole = (self.reply_matrix @ vector.T).toarray().ravel()
@@ -404,6 +424,8 @@ class SuggestionIndex:
 
 def _top(score: np.ndarray, limit: int) -> list[int]:
     """Return the indices of the `limit` highest scores, best first (ties by position)."""
+    import numpy as np
+
     if limit <= 0:
         return []
     if limit >= len(score):
