@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # What changes in each copy (shifted by copy * step); every other column is copied as is, so
-# the script follows the schema. Columns left out (log entries', documents' ids) are new.
+# the script follows the schema. Columns left out (log entries' ids) are new.
 COPY = {
     "tracker_source": (
         "id <= %(step)s",
@@ -47,7 +47,8 @@ COPY = {
     "tracker_searchdocument": (
         "coalesce(commitment_id, source_id) <= %(step)s",
         {
-            "id": None,
+            # The key follows the owner (tracker.core.search.document_key).
+            "id": "((coalesce(commitment_id, source_id) + %(shift)s) << 2) | part",
             "commitment_id": "commitment_id + %(shift)s",
             "source_id": "source_id + %(shift)s",
         },

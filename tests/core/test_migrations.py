@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tracker.core import format as fmt
+from tracker.core import search
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,4 +119,74 @@ def test_set_aside_copies_keep_their_reason_as_a_code():
         "測試/新.md": "newer",
         "測試/短.md": "more_entries",
         "測試/同.md": "first_by_path",
+    }
+
+
+def test_search_documents_are_keyed_by_owner_and_part_and_stay_searchable():
+    apps = migrate([("tracker", "0020_list_updated_index")])
+    Source = apps.get_model("tracker", "Source")
+    Commitment = apps.get_model("tracker", "Commitment")
+    SearchDocument = apps.get_model("tracker", "SearchDocument")
+    sources = [
+        Source.objects.create(
+            document_id=f"{number}" * 36, term="10", session_period="05", ey_number="", url=""
+        )
+        for number in (1, 2)
+    ]
+    commitments = [
+        Commitment.objects.create(
+            uid=f"{letter}" * 36,
+            title=f"承諾{letter}",
+            category="測試",
+            status="追蹤中",
+            source=source,
+            wording="原文",
+            shows_reply=False,
+            file_path=f"測試/{letter}.md",
+            created_date=dt.date(2026, 1, 26),
+            last_updated=dt.date(2026, 1, 28),
+        )
+        for letter, source in zip("ab", sources, strict=True)
+    ]
+    # Counter ids in an order that collides with the new keys on the way.
+    documents = [
+        (commitments[1].pk, None, search.TITLE, " 離 岸 風 電 "),
+        (commitments[0].pk, None, search.TIMELINE, " 追 蹤 "),
+        (None, sources[0].pk, search.REPLY, " 電 網 韌 性 "),
+        (commitments[0].pk, None, search.TITLE, " 疫 苗 "),
+        (None, sources[1].pk, search.REPLY, " 長 照 "),
+        (commitments[1].pk, None, search.OWN, " 原 文 "),
+    ]
+    for number, (commitment_id, source_id, part, tokens) in enumerate(documents, start=1):
+        SearchDocument.objects.create(
+            id=number, commitment_id=commitment_id, source_id=source_id, part=part, tokens=tokens
+        )
+
+    migrate([("tracker", "0021_search_document_keys")])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, commitment_id, source_id, part FROM tracker_searchdocument")
+        rows = cursor.fetchall()
+    assert sorted(row[0] for row in rows) == sorted(
+        search.document_key(commitment_id or source_id, part)
+        for commitment_id, source_id, part, _ in documents
+    )
+    for key, commitment_id, source_id, part in rows:
+        assert key == search.document_key(commitment_id or source_id, part)
+    # The index was built again over the new keys: each term finds its own commitment.
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    found = {
+        text: set(
+            Commitment.objects.filter(search.matching(search.parse_query(text))).values_list(
+                "uid", flat=True
+            )
+        )
+        for text in ("疫苗", "離岸", "電網", "長照", "追蹤")
+    }
+    assert found == {
+        "疫苗": {"a" * 36},
+        "離岸": {"b" * 36},
+        "電網": {"a" * 36},
+        "長照": {"b" * 36},
+        "追蹤": {"a" * 36},
     }

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +12,7 @@ from tracker.core.agencies import ALIAS_GROUPS
 from tracker.core.models import Commitment, SearchDocument
 from tracker.core.services.commitment_import import commitments_import_paths
 from tracker.core.services.search_index import search_index_rebuild
+from tracker.core.services.source_editing import source_create, source_update
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 from tracker.core.variants import VARIANTS
 
@@ -38,7 +39,33 @@ def test_query_terms_drop_punctuation_and_duplicates():
 def test_last_word_of_a_term_matches_as_a_prefix_but_cjk_does_not():
     assert search.parse_query("vacc").terms[0].fts5() == '"vacc"*'
     assert search.parse_query("疫苗").terms[0].fts5() == '"疫 苗"'
-    assert search.parse_query("covid 疫").terms[0].tsquery() == "'covid':*"
+    assert search.parse_query("covid 疫").terms[0].tsqueries() == [("'covid':*", None)]
+    assert search.parse_query("covid19疫").terms[0].tsqueries() == [("'covid19' <-> '疫'", None)]
+
+
+def test_cjk_phrases_are_asked_of_their_pairs_on_postgresql():
+    # Two characters: one pair; more: every pair, then the phrase of tokens for their order.
+    assert search.parse_query("疫苗").terms[0].tsqueries() == [("'疫' <-> '苗'", "'疫苗'")]
+    assert search.parse_query("社會住宅").terms[0].tsqueries() == [
+        ("'社' <-> '會' <-> '住' <-> '宅'", "'社會' & '會住' & '住宅'")
+    ]
+    # A word among the characters, or one character alone: the tokens only.
+    assert search.parse_query("5G網路").terms[0].tsqueries() == [("'5g' <-> '網' <-> '路'", None)]
+    assert search.parse_query("疫").terms[0].tsqueries() == [("'疫'", None)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["index", "substring"])
+def test_pairs_do_not_join_characters_across_words_or_punctuation_the_tokens_keep(kind):
+    make_commitment(title="甲", wording="推動社會5住宅政策")  # a number between
+    make_commitment(title="乙", wording="社會、住宅")  # punctuation is not between tokens
+    make_commitment(title="丙", wording="會住宅社")
+    search_index_rebuild()
+    kind = None if kind == "index" else kind
+    assert found("社會住宅", kind) == {"乙"}
+    assert found("會住", kind) == {"乙", "丙"}
+    assert found("宅社", kind) == {"丙"}
+    assert found("社會5住宅", kind) == {"甲"}
 
 
 @pytest.mark.django_db
@@ -74,6 +101,70 @@ def test_import_indexes_commitments_and_replies():
         search.OWN,
         search.TIMELINE,
     }
+
+
+def assert_keyed_by_owner_and_part():
+    rows = SearchDocument.objects.values_list("id", "commitment_id", "source_id", "part")
+    assert rows
+    for key, commitment_id, source_id, part in rows:
+        assert (part == search.REPLY) == (source_id is not None)
+        assert key == search.document_key(commitment_id or source_id, part)
+        assert (key >> search.KEY_BITS, key & search.PART_MASK) == (
+            commitment_id or source_id,
+            part,
+        )
+
+
+@pytest.mark.usefixtures("sample")
+def test_every_writer_keys_documents_by_owner_and_part():
+    assert_keyed_by_owner_and_part()  # the import
+    commitment = Commitment.objects.filter(log_entries__isnull=True).first() or make_commitment(
+        title="新承諾", log=False
+    )
+    tracking_log_add(  # a new timeline document
+        commitment=commitment,
+        evidence=Evidence(
+            document_number="院臺字第9號",
+            document_url="https://example.org/9.doc",
+            summary="新增的摘要",
+            judgement="進度更新",
+        ),
+    )
+    source = commitment.source
+    source_update(source=source, base_version=source.version, changes={"subject": "新的案由"})
+    source_create(
+        document_id="99999999-0000-0000-0000-000000000000",
+        term="11",
+        session_period="01",
+        subject="另一份答復",
+    )
+    assert_keyed_by_owner_and_part()
+    search_index_rebuild()
+    assert_keyed_by_owner_and_part()
+    assert found("新增的摘要") == {commitment.title}
+    assert "另一份答復" not in found("另一份答復")  # no commitment cites it yet
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("owner", "part", "key"),
+    [
+        ("commitment", search.TITLE, lambda c, s: 12345),  # a counter's id
+        ("commitment", search.OWN, lambda c, s: search.document_key(c.pk, search.TITLE)),
+        ("commitment", search.REPLY, lambda c, s: search.document_key(c.pk, search.REPLY)),
+        ("source", search.TITLE, lambda c, s: search.document_key(s.pk, search.TITLE)),
+        ("source", search.REPLY, lambda c, s: search.document_key(c.pk + 1, search.REPLY)),
+    ],
+)
+def test_a_document_keyed_otherwise_is_refused(owner, part, key):
+    commitment = make_commitment(title="鍵")
+    SearchDocument.objects.all().delete()
+    owner_field = {owner: commitment if owner == "commitment" else commitment.source}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SearchDocument.objects.create(
+            id=key(commitment, commitment.source), part=part, tokens=" 鍵 ", **owner_field
+        )
+    assert not SearchDocument.objects.exists()
 
 
 @pytest.mark.django_db
@@ -264,7 +355,10 @@ def test_a_term_naming_an_agency_matches_any_of_its_spellings():
     term = search.parse_query("衞福部").terms[0]  # a variant of the alias, too
     assert term.phrases == (("衛", "福", "部"), ("衛", "生", "福", "利", "部"))
     assert term.fts5() == '"衛 福 部" OR "衛 生 福 利 部"'
-    assert term.tsquery() == "('衛' <-> '福' <-> '部') | ('衛' <-> '生' <-> '福' <-> '利' <-> '部')"
+    assert term.tsqueries() == [
+        ("'衛' <-> '福' <-> '部'", "'衛福' & '福部'"),
+        ("'衛' <-> '生' <-> '福' <-> '利' <-> '部'", "'衛生' & '生福' & '福利' & '利部'"),
+    ]
     assert search.parse_query("衛福部長").terms[0].alternatives == ()
 
 

@@ -464,8 +464,12 @@ class Commitment(Versioned):
             ),
             # The list sorted by title: read in order, not sorted whole.
             models.Index(fields=["title", "id", "is_published"], name="commitment_title_order"),
-            # With source_term_session: the list's term and session menus without the rows.
-            models.Index(fields=["source", "is_published"], name="commitment_published_sources"),
+            # With source_term_session: the list's term and session menus without the rows;
+            # a search's matched replies give their commitments' ids from it alone (on
+            # PostgreSQL a lookup by source_id alone read 18,700 rows for 疫苗 at 100×).
+            models.Index(
+                fields=["source", "is_published", "id"], name="commitment_published_sources"
+            ),
         ]
 
     def __str__(self):
@@ -918,8 +922,12 @@ class SearchDocument(models.Model):
     """The searchable text of one part of a commitment, or of one source reply, as index tokens.
 
     Written by the services that write commitments, sources and log entries (see
-    tracker/search.py for the design); each database indexes ``tokens`` its own way.
+    tracker/search.py for the design); each database indexes ``tokens`` its own way. The id
+    is the document's key, not a counter: its owner's id and its part
+    (:func:`tracker.core.search.document_key`), so the index's ids alone say what matched.
     """
+
+    id = models.BigIntegerField(primary_key=True, verbose_name="ID")
 
     class Part(models.IntegerChoices):
         TITLE = search.TITLE, _("標題")
@@ -957,6 +965,20 @@ class SearchDocument(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["commitment", "part"], name="search_document_one_per_part"
+            ),
+            # The key (search.document_key): a commitment's parts, or a source's reply.
+            models.CheckConstraint(
+                condition=models.Q(
+                    commitment__isnull=False,
+                    id=models.F("commitment_id") * (1 << search.KEY_BITS) + models.F("part"),
+                )
+                & ~models.Q(part=search.REPLY)
+                | models.Q(
+                    source__isnull=False,
+                    part=search.REPLY,
+                    id=models.F("source_id") * (1 << search.KEY_BITS) + search.REPLY,
+                ),
+                name="search_document_key",
             ),
         ]
 

@@ -9,7 +9,12 @@ normalisation and case folding (``疫苗採購 COVID-19`` → ``疫 苗 採 購 
 
 A query term becomes a *phrase* of the same tokens, which each database answers from its
 own full-text index (SQLite: an FTS5 table kept in step by triggers; PostgreSQL: a GIN
-index on ``to_tsvector('simple', tokens)`` queried with ``<->``). The substring fallback
+index on ``to_tsvector('simple', tokens)`` queried with ``<->``). PostgreSQL re-reads each
+candidate's stored vector to check a phrase's positions (for 疫苗 at 100× the corpus, 18,200
+documents, most of a search's time), so it also keeps the pairs of neighbouring CJK tokens
+as words (``pairs_tsv``: 疫苗 苗採 採購): a two-character term is then one word that the
+index answers alone, and a longer one needs all its pairs before its phrase is checked
+(社會住宅: 社會 & 會住 & 住宅, then 社 <-> 會 <-> 住 <-> 宅). The substring fallback
 (`` 疫 苗 `` inside the padded tokens) gives exactly the same answers without an index and
 is used for other databases and when the index is missing.
 
@@ -28,6 +33,11 @@ every spelling of its agency's group.
 Each commitment has up to three documents, one per *part* (title; wording and agency;
 timeline) and its reply has one, so results can be ranked by where they matched: title,
 then wording, then reply, then timeline (:func:`relevance`).
+
+A document's id is its *key* (:func:`document_key`): its owner's id (the commitment's, or the
+source's for a reply) shifted left by two bits, plus its part. So the ids the index returns
+say whose documents matched and where, and a search never reads the documents themselves
+(at 100× the corpus, fetching 18,200 matched documents' owners was most of a search's time).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -54,6 +65,14 @@ FTS_TABLE = "tracker_searchdocument_fts"
 
 # The parts of a commitment a document holds, in ranking order (SearchDocument.part).
 TITLE, OWN, REPLY, TIMELINE = 0, 1, 2, 3
+# A document's key: owner id << KEY_BITS | part (a commitment's parts, or a source's REPLY).
+KEY_BITS = 2
+PART_MASK = (1 << KEY_BITS) - 1
+
+
+def document_key(owner_id: int, part: int) -> int:
+    """Return the id of the document of an owner's part (a source's reply: part REPLY)."""
+    return (owner_id << KEY_BITS) | part
 
 
 # Full-width spaces, punctuation, letters and digits (，（）：Ａ１), most of what NFKC changes
@@ -136,6 +155,20 @@ def _prefix(tokens: tuple[str, ...]) -> bool:
     return not _is_wide(tokens[-1][0])
 
 
+# PostgreSQL's two vectors (migrations 0003 and 0022).
+TOKENS_VECTOR, PAIRS_VECTOR = "tokens_tsv", "pairs_tsv"
+
+
+def _single(token: str) -> bool:
+    """Whether a token is one non-ASCII character: what pairs_tsv pairs (its SQL function,
+    ``tracker_cjk_pairs``, says the same: length 1, code point above 127)."""
+    return len(token) == 1 and not token.isascii()
+
+
+def _pairable(phrase: tuple[str, ...]) -> bool:
+    return len(phrase) > 1 and all(map(_single, phrase))
+
+
 @dataclass(frozen=True)
 class Term:
     """One space-separated part of a query, as a phrase of index tokens.
@@ -163,14 +196,23 @@ class Term:
             for phrase in self.phrases
         )
 
-    def tsquery(self) -> str:
+    def tsqueries(self) -> list[tuple[str, str | None]]:
+        """Return the PostgreSQL queries of this term, one per phrase: (the phrase of tokens
+        for ``tokens_tsv``, the words of its CJK pairs for ``pairs_tsv`` or None).
+
+        A phrase of two CJK characters is one pair and needs nothing else; a longer one
+        needs all its pairs and, for their order, its tokens' phrase; any other phrase only
+        its tokens' (the last a prefix if it is a word)."""
         queries = []
         for phrase in self.phrases:
             parts = [f"'{token}'" for token in phrase]
             if _prefix(phrase):
                 parts[-1] += ":*"
-            queries.append(" <-> ".join(parts))
-        return queries[0] if len(queries) == 1 else " | ".join(f"({q})" for q in queries)
+            pairs = None
+            if _pairable(phrase):
+                pairs = " & ".join(f"'{first}{second}'" for first, second in pairwise(phrase))
+            queries.append((" <-> ".join(parts), pairs))
+        return queries
 
     def substrings(self) -> list[str]:
         return [
@@ -229,10 +271,11 @@ def index_kind() -> str:
     return "substring"
 
 
-def _document_condition(term: Term, kind: str) -> tuple[str, list[str]]:
-    """Return SQL selecting the search documents that match a term, and its parameters."""
+def _document_keys(term: Term, kind: str) -> tuple[str, list[str]]:
+    """Return SQL selecting the keys (``doc``) of the documents that match a term, and its
+    parameters. On SQLite the FTS5 table answers alone: its rowids are the keys."""
     if kind == "fts5":
-        sql = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
+        sql = f"SELECT rowid AS doc FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
         return sql, [term.fts5()]
     if kind == "substring":
         # Without an index (SQLite lacking FTS5): LIKE over the token text, as __contains.
@@ -240,26 +283,59 @@ def _document_condition(term: Term, kind: str) -> tuple[str, list[str]]:
             "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             for text in term.substrings()
         ]
-        sql = " OR ".join(["tokens LIKE %s ESCAPE '\\'"] * len(patterns))
-        return f"({sql})", patterns
-    return "tokens_tsv @@ to_tsquery('simple'::regconfig, %s)", [term.tsquery()]
+        condition = " OR ".join(["tokens LIKE %s ESCAPE '\\'"] * len(patterns))
+        sql = f"SELECT id AS doc FROM tracker_searchdocument WHERE {condition}"  # noqa: S608
+        return sql, patterns
+    conditions, parameters = [], []
+    for tokens, pairs in term.tsqueries():
+        if pairs is None:
+            conditions.append(f"{TOKENS_VECTOR} @@ to_tsquery('simple'::regconfig, %s)")
+            parameters.append(tokens)
+        elif len(pairs.split(" & ")) == 1:  # a word of the pairs' vector says it all
+            conditions.append(f"{PAIRS_VECTOR} @@ %s::tsquery")
+            parameters.append(pairs)
+        else:
+            conditions.append(
+                f"({PAIRS_VECTOR} @@ %s::tsquery "
+                f"AND {TOKENS_VECTOR} @@ to_tsquery('simple'::regconfig, %s))"
+            )
+            parameters += [pairs, tokens]
+    condition = " OR ".join(conditions)
+    sql = f"SELECT id AS doc FROM tracker_searchdocument WHERE {condition}"  # noqa: S608
+    return sql, parameters
+
+
+# Owner and part of a document key, in SQL (both databases have the bitwise operators).
+_OWNER = f"(doc >> {KEY_BITS})"
+_PART = f"(doc & {PART_MASK})"
+
+
+def _owner_ids(keys: str, *, last_part: int = TIMELINE) -> str:
+    """Return SQL selecting the commitments owning the keys' documents up to a part."""
+    return (
+        f"SELECT {_OWNER} FROM ({keys}) matched "  # noqa: S608
+        f"WHERE {_PART} <> {REPLY} AND {_PART} <= {last_part}"
+    )
+
+
+def _reply_owner_ids(keys: str) -> str:
+    """Return SQL selecting the commitments whose source's reply document is among the keys."""
+    return (
+        "SELECT id FROM tracker_commitment WHERE source_id IN "  # noqa: S608
+        f"(SELECT {_OWNER} FROM ({keys}) matched WHERE {_PART} = {REPLY})"
+    )
 
 
 def _matching_ids(term: Term, kind: str):
-    """Return a subquery of the commitments matching a term in their own text or reply.
+    """Return a filter for the commitments matching a term in their own text or reply.
 
     One UNION of two index lookups, so the database visits only matching commitments
     (an OR of two IN conditions makes SQLite scan every commitment).
     """
-    condition, parameters = _document_condition(term, kind)
+    keys, parameters = _document_keys(term, kind)
     return Q(
         pk__in=RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
-            "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
-            f"WHERE commitment_id IS NOT NULL AND {condition} "
-            "UNION SELECT id FROM tracker_commitment WHERE source_id IN "
-            "(SELECT source_id FROM tracker_searchdocument "
-            f"WHERE source_id IS NOT NULL AND {condition})",
-            [*parameters, *parameters],
+            f"{_owner_ids(keys)} UNION {_reply_owner_ids(keys)}", [*parameters, *parameters]
         )
     )
 
@@ -275,23 +351,14 @@ def matching(query: Query, kind: str | None = None) -> Q:
 
 def _own_ids(term: Term, kind: str, last_part: int) -> RawSQL:
     """Return a subquery of the commitments whose documents up to a part match a term."""
-    condition, parameters = _document_condition(term, kind)
-    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
-        "SELECT commitment_id FROM tracker_searchdocument "  # noqa: S608
-        f"WHERE commitment_id IS NOT NULL AND part <= %s AND {condition}",
-        [last_part, *parameters],
-    )
+    keys, parameters = _document_keys(term, kind)
+    return RawSQL(_owner_ids(keys, last_part=last_part), parameters)  # noqa: S611 - fixed SQL
 
 
 def _reply_ids(term: Term, kind: str) -> RawSQL:
     """Return a subquery of the commitments whose source reply matches a term."""
-    condition, parameters = _document_condition(term, kind)
-    return RawSQL(  # noqa: S611 - fixed SQL; the term is a parameter
-        "SELECT id FROM tracker_commitment WHERE source_id IN "  # noqa: S608
-        "(SELECT source_id FROM tracker_searchdocument "
-        f"WHERE source_id IS NOT NULL AND {condition})",
-        parameters,
-    )
+    keys, parameters = _document_keys(term, kind)
+    return RawSQL(_reply_owner_ids(keys), parameters)  # noqa: S611 - fixed SQL
 
 
 def _term_rank(term: Term, kind: str) -> Case:
@@ -335,27 +402,23 @@ def ranked_page_sql(
     give (part, latest update, title, id), ``total`` being the number of all matches (a window
     count, so one pass both counts and ranks). With LIMIT None: ``SELECT COUNT(*)`` alone.
 
-    Each term's documents are found once (one index lookup, kept as a materialised CTE), and
-    its rank per commitment is the lowest part that holds it (a reply counts as REPLY for
-    every commitment of its source); the match and the rank used to cost five lookups per
-    term and a sort of every matching row with all its columns.
+    Each term's matching keys are found once (one index lookup, kept as a materialised CTE),
+    and its rank per commitment is the lowest part that holds it (a reply counts as REPLY for
+    every commitment of its source), read off the keys without visiting the documents.
     """
     kind = kind or index_kind()
     ctes: list[str] = []
     parameters: list = []
     for number, term in enumerate(query.terms):
-        condition, term_parameters = _document_condition(term, kind)
-        ctes.append(
-            f"docs{number} AS MATERIALIZED (SELECT commitment_id, source_id, part "  # noqa: S608
-            f"FROM tracker_searchdocument WHERE {condition})"
-        )
+        keys, term_parameters = _document_keys(term, kind)
+        ctes.append(f"docs{number} AS MATERIALIZED ({keys})")
         ctes.append(
             f"rank{number} AS (SELECT cid, MIN(part) AS part FROM ("  # noqa: S608
-            f"SELECT commitment_id AS cid, part FROM docs{number} "
-            "WHERE commitment_id IS NOT NULL "
+            f"SELECT {_OWNER} AS cid, {_PART} AS part FROM docs{number} "
+            f"WHERE {_PART} <> {REPLY} "
             f"UNION ALL SELECT id AS cid, {REPLY} AS part FROM tracker_commitment "
-            f"WHERE source_id IN (SELECT source_id FROM docs{number} "
-            "WHERE source_id IS NOT NULL)) hits GROUP BY cid)"
+            f"WHERE source_id IN (SELECT {_OWNER} FROM docs{number} "
+            f"WHERE {_PART} = {REPLY})) hits GROUP BY cid)"
         )
         parameters.extend(term_parameters)
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"

@@ -51,7 +51,8 @@ class _Table:
 @functools.cache
 def _table(model: type[Model], vendor: str) -> _Table:
     quote = connection.ops.quote_name
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # The database numbers an auto-incrementing key; any other key is a value of the row.
+    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
     convert = []
     for field in fields:
         kind = field.get_internal_type()
@@ -122,7 +123,10 @@ def row_insert(instance: Model) -> None:
     values = _values(table, {name: getattr(instance, name) for name in table.names}, now)
     pk = model._meta.pk
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
+        if model._meta.auto_field is None:  # the key is one of the values
+            cursor.execute(table.insert, values)
+            key = getattr(instance, pk.attname)
+        elif connection.features.can_return_columns_from_insert:
             cursor.execute(
                 f"{table.insert} RETURNING {connection.ops.quote_name(pk.column)}", values
             )

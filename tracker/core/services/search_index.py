@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tracker.core.agencies import agency_spellings, split_agencies
 from tracker.core.models import Commitment, SearchDocument, Source
-from tracker.core.search import OWN, REPLY, TIMELINE, TITLE, document_tokens
+from tracker.core.search import OWN, REPLY, TIMELINE, TITLE, document_key, document_tokens
 from tracker.core.services.row_writes import rows_insert
 
 REBUILD_BATCH = 500
@@ -51,7 +51,12 @@ def _commitment_tokens(commitment, entries) -> dict[int, str]:
 
 def _commitment_documents(commitment, entries, document_model) -> list:
     return [
-        document_model(commitment_id=commitment.pk, part=part, tokens=tokens)
+        document_model(
+            id=document_key(commitment.pk, part),
+            commitment_id=commitment.pk,
+            part=part,
+            tokens=tokens,
+        )
         for part, tokens in _commitment_tokens(commitment, entries).items()
     ]
 
@@ -68,7 +73,12 @@ def search_document_commitment_set(*, commitment, entries=None, new: bool = Fals
         rows_insert(
             SearchDocument,
             [
-                {"commitment_id": commitment.pk, "part": part, "tokens": tokens}
+                {
+                    "id": document_key(commitment.pk, part),
+                    "commitment_id": commitment.pk,
+                    "part": part,
+                    "tokens": tokens,
+                }
                 for part, tokens in _commitment_tokens(commitment, entries).items()
             ],
         )
@@ -96,11 +106,14 @@ def search_document_source_set(*, source, new: bool = False) -> None:
     tokens = document_tokens(
         source_search_parts(subject=source.subject, reply_text=source.reply_text)
     )
+    key = document_key(source.pk, REPLY)
     if new:
-        rows_insert(SearchDocument, [{"source_id": source.pk, "part": REPLY, "tokens": tokens}])
+        rows_insert(
+            SearchDocument, [{"id": key, "source_id": source.pk, "part": REPLY, "tokens": tokens}]
+        )
     else:
         SearchDocument.objects.update_or_create(
-            source_id=source.pk, defaults={"tokens": tokens, "part": REPLY}
+            id=key, defaults={"source_id": source.pk, "part": REPLY, "tokens": tokens}
         )
 
 
@@ -129,7 +142,12 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
         for source in source_model.objects.iterator(chunk_size=REBUILD_BATCH):
             parts = source_search_parts(subject=source.subject, reply_text=source.reply_text)
             batch.append(
-                document_model(source_id=source.pk, part=REPLY, tokens=document_tokens(parts))
+                document_model(
+                    id=document_key(source.pk, REPLY),
+                    source_id=source.pk,
+                    part=REPLY,
+                    tokens=document_tokens(parts),
+                )
             )
             sources += 1
             if len(batch) >= REBUILD_BATCH:
