@@ -43,15 +43,16 @@ def test_last_word_of_a_term_matches_as_a_prefix_but_cjk_does_not():
     assert search.parse_query("covid19疫").terms[0].tsqueries() == [("'covid19' <-> '疫'", None)]
 
 
-def test_cjk_phrases_are_asked_of_their_pairs_on_postgresql():
-    # Two characters: one pair; more: every pair, then the phrase of tokens for their order.
-    assert search.parse_query("疫苗").terms[0].tsqueries() == [("'疫' <-> '苗'", "'疫苗'")]
+def test_two_cjk_characters_are_asked_of_their_pair_on_postgresql():
+    assert search.parse_query("疫苗").terms[0].tsqueries() == [(None, "疫苗")]
+    # Longer, with a word among the characters, or one character alone: the tokens' phrase.
     assert search.parse_query("社會住宅").terms[0].tsqueries() == [
-        ("'社' <-> '會' <-> '住' <-> '宅'", "'社會' & '會住' & '住宅'")
+        ("'社' <-> '會' <-> '住' <-> '宅'", None)
     ]
-    # A word among the characters, or one character alone: the tokens only.
-    assert search.parse_query("5G網路").terms[0].tsqueries() == [("'5g' <-> '網' <-> '路'", None)]
+    assert search.parse_query("5G網").terms[0].tsqueries() == [("'5g' <-> '網'", None)]
     assert search.parse_query("疫").terms[0].tsqueries() == [("'疫'", None)]
+    # An agency's spellings: each its own way.
+    assert search.parse_query("健保署").terms[0].tsqueries()[0] == ("'健' <-> '保' <-> '署'", None)
 
 
 @pytest.mark.django_db
@@ -65,7 +66,9 @@ def test_pairs_do_not_join_characters_across_words_or_punctuation_the_tokens_kee
     assert found("社會住宅", kind) == {"乙"}
     assert found("會住", kind) == {"乙", "丙"}
     assert found("宅社", kind) == {"丙"}
-    assert found("社會5住宅", kind) == {"甲"}
+    assert found("會5", kind) == {"甲"}
+    assert found("會5住宅", kind) == {"甲"}
+    assert found("5住", kind) == {"甲"}
 
 
 @pytest.mark.django_db
@@ -240,6 +243,39 @@ def test_highlight_maps_characters_that_fold_into_several_back_to_the_original()
     )
 
 
+def _spans_character_by_character(text, query):
+    """The spans as the first implementation found them: every character normalised alone."""
+    pattern = search._pattern(query)
+    folded = [search.normalise(char) for char in text]
+    origin = [index for index, piece in enumerate(folded) for _ in piece]
+    return [
+        (origin[match.start()], origin[match.end() - 1] + 1)
+        for match in pattern.finditer("".join(folded))
+        if match.end() > match.start()
+    ]
+
+
+folding = st.sampled_from(list("疫苗台臺衞衛ßﬁ㍿㈱ＡａBbİ、，1１ "))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(folding, max_size=30), query=st.text(folding, min_size=1, max_size=4))
+def test_excerpt_spans_are_those_of_each_character_normalised_alone(text, query):
+    parsed = search.parse_query(query)
+    if parsed:
+        assert search.match_spans(text, parsed) == _spans_character_by_character(text, parsed)
+
+
+def test_excerpt_spans_stay_right_once_no_more_characters_are_learnt(monkeypatch):
+    folds = search._CharacterFolds()
+    folds.LIMIT = 3
+    monkeypatch.setattr(search, "_folds", folds)
+    query = search.parse_query("臺灣 file")
+    for text in ("台灣", "ﬁle 台灣", "㍿ﬁ台灣ß", "臺灣ＦＩＬＥ"):
+        assert search.match_spans(text, query) == _spans_character_by_character(text, query)
+    assert len(folds.known) <= 3
+
+
 def test_snippet_shows_the_text_around_the_first_match():
     text = "甲" * 200 + "疫苗" + "乙" * 200
     excerpt = search.snippet(text, search.parse_query("疫苗"), context=10)
@@ -356,8 +392,8 @@ def test_a_term_naming_an_agency_matches_any_of_its_spellings():
     assert term.phrases == (("衛", "福", "部"), ("衛", "生", "福", "利", "部"))
     assert term.fts5() == '"衛 福 部" OR "衛 生 福 利 部"'
     assert term.tsqueries() == [
-        ("'衛' <-> '福' <-> '部'", "'衛福' & '福部'"),
-        ("'衛' <-> '生' <-> '福' <-> '利' <-> '部'", "'衛生' & '生福' & '福利' & '利部'"),
+        ("'衛' <-> '福' <-> '部'", None),
+        ("'衛' <-> '生' <-> '福' <-> '利' <-> '部'", None),
     ]
     assert search.parse_query("衛福部長").terms[0].alternatives == ()
 

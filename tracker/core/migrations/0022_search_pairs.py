@@ -3,7 +3,7 @@
 ``pairs_tsv`` holds 疫苗 苗採 採購 for `` 疫 苗 採 購 ``, without positions, so a two-character
 term is one word that the GIN index answers alone: the phrase of its tokens made PostgreSQL
 re-read every candidate's stored vector to check positions (at 100× the corpus, 18,200 for
-疫苗, most of a search's time). A longer term needs all its pairs, then its tokens' phrase.
+疫苗, most of a search's time). Longer terms stay phrases of tokens.
 ``tracker_cjk_pairs`` pairs what ``search._single`` says: tokens of one non-ASCII character.
 SQLite's FTS5 checks phrases from its own position lists and needs none of this.
 """
