@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -174,3 +174,22 @@ def legislator_links(subject: str | None):
         for name in legislators_in_subject(subject)
     ]
     return mark_safe("、".join(links))  # noqa: S308 - format_html escaped each link
+
+
+@register.simple_tag
+def select_options(field) -> str:
+    """Return a select field's <option>s, its current value selected.
+
+    One Python loop: the same loop in the template (two filters and a comparison per
+    option, 200 options on the list page) was about a third of the page's render time.
+    """
+    current = field.value()
+    current = "" if current is None else str(current)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == current else "", label)
+            for value, label in field.field.choices
+        ),
+    )
