@@ -106,6 +106,19 @@ def test_import_indexes_commitments_and_replies():
     }
 
 
+def log_summary(commitment, summary):
+    """Log a progress entry through the timeline service, as an editor does."""
+    tracking_log_add(
+        commitment=commitment,
+        evidence=Evidence(
+            document_number="院臺字第1號",
+            document_url="https://example.org/1.doc",
+            summary=summary,
+            judgement="進度更新",
+        ),
+    )
+
+
 def assert_keyed_by_owner_and_part():
     rows = SearchDocument.objects.values_list("id", "commitment_id", "source_id", "part")
     assert rows
@@ -124,15 +137,7 @@ def test_every_writer_keys_documents_by_owner_and_part():
     commitment = Commitment.objects.filter(log_entries__isnull=True).first() or make_commitment(
         title="新承諾", log=False
     )
-    tracking_log_add(  # a new timeline document
-        commitment=commitment,
-        evidence=Evidence(
-            document_number="院臺字第9號",
-            document_url="https://example.org/9.doc",
-            summary="新增的摘要",
-            judgement="進度更新",
-        ),
-    )
+    log_summary(commitment, "新增的摘要")  # a new timeline document
     source = commitment.source
     source_update(source=source, base_version=source.version, changes={"subject": "新的案由"})
     source_create(
@@ -188,15 +193,7 @@ def test_timeline_services_index_new_summaries_and_reasons():
     commitment = make_commitment(title="某項承諾")
     search_index_rebuild()
     assert found("離岸") == set()
-    tracking_log_add(
-        commitment=commitment,
-        evidence=Evidence(
-            document_number="院臺字第1號",
-            document_url="https://example.org/1.doc",
-            summary="離岸風電第三階段完成招標",
-            judgement="進度更新",
-        ),
-    )
+    log_summary(commitment, "離岸風電第三階段完成招標")
     assert found("離岸") == {"某項承諾"}
     commitment_change_status(commitment=commitment, to_status="已延宕", reason="目標日期已過期")
     assert found("過期") == {"某項承諾"}
