@@ -427,6 +427,17 @@ def ranked_page_sql(
     with_clause = "WITH " + ", ".join(ctes)
     if limit is None:
         return f"{with_clause} SELECT COUNT(*) {matches}", [*parameters, *base_parameters]
+    if connection.vendor == "sqlite":
+        # The matches kept once, counted by a scalar subquery and sorted with the LIMIT: a
+        # window count made SQLite buffer and sort every match in full (疫苗 at 100×, 19,500:
+        # 149 -> 103 ms). PostgreSQL measured no faster this way and keeps the window.
+        return (
+            f"{with_clause}, matches AS MATERIALIZED (SELECT base.id AS id, "  # noqa: S608
+            f"base.last_updated AS last_updated, base.title AS title, ranked.part AS part "
+            f"{matches}) SELECT id, (SELECT COUNT(*) FROM matches) FROM matches "
+            "ORDER BY part, last_updated DESC, title, id LIMIT %s OFFSET %s",
+            [*parameters, *base_parameters, limit, offset],
+        )
     return (
         f"{with_clause} SELECT base.id, COUNT(*) OVER () {matches} "
         "ORDER BY ranked.part, base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s",
