@@ -51,6 +51,8 @@ def test_two_cjk_characters_are_asked_of_their_pair_on_postgresql():
     ]
     assert search.parse_query("5G網").terms[0].tsqueries() == [("'5g' <-> '網'", None)]
     assert search.parse_query("疫").terms[0].tsqueries() == [("'疫'", None)]
+    # A lone letter that is not CJK is a word's prefix, which a pair cannot say.
+    assert search.parse_query("疫é").terms[0].tsqueries() == [("'疫' <-> 'é':*", None)]
     # An agency's spellings: each its own way.
     assert search.parse_query("健保署").terms[0].tsqueries()[0] == ("'健' <-> '保' <-> '署'", None)
 
@@ -69,6 +71,18 @@ def test_pairs_do_not_join_characters_across_words_or_punctuation_the_tokens_kee
     assert found("會5", kind) == {"甲"}
     assert found("會5住宅", kind) == {"甲"}
     assert found("5住", kind) == {"甲"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["index", "substring"])
+def test_a_lone_letter_after_a_character_still_matches_as_a_prefix(kind):
+    make_commitment(title="甲", wording="疫école")
+    make_commitment(title="乙", wording="疫é")
+    make_commitment(title="丙", wording="疫 α-test")
+    search_index_rebuild()
+    kind = None if kind == "index" else kind
+    assert found("疫é", kind) == {"甲", "乙"}
+    assert found("疫α", kind) == {"丙"}
 
 
 @pytest.mark.django_db
@@ -280,8 +294,9 @@ def test_snippet_shows_the_text_around_the_first_match():
     assert search.snippet("沒有", search.parse_query("疫苗")) is None
 
 
+# Lone letters that are not CJK (é, α) are words to the index, so prefixes (疫é finds 疫école).
 cjk = st.sampled_from(list("疫苗電網採購長照據點衛福部生利台臺污汙、，。 ")) | st.sampled_from(
-    ["a", "1", " "]
+    ["a", "1", " ", "é", "α"]
 )
 
 

@@ -164,7 +164,8 @@ def _single(token: str) -> bool:
 
 
 def _pairable(phrase: tuple[str, ...]) -> bool:
-    return len(phrase) == 2 and all(map(_single, phrase))
+    # Not when the last token is a prefix (a lone é, α, д: 疫é also finds 疫école).
+    return len(phrase) == 2 and all(map(_single, phrase)) and not _prefix(phrase)
 
 
 @dataclass(frozen=True)
