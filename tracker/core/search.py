@@ -393,8 +393,9 @@ def ranked_page_sql(
     BASE is the SQL of a query selecting ``id``, ``last_updated`` and ``title`` of the
     commitments the other filters keep (``QuerySet.values_list(...).query.sql_with_params()``).
     The rows are ``(id, total)`` in the order :func:`relevance` and the list's default order
-    give (part, latest update, title, id), ``total`` being the number of all matches (a window
-    count, so one pass both counts and ranks). With LIMIT None: ``SELECT COUNT(*)`` alone.
+    give (part, latest update, title, id), ``total`` being the number of all matches (one
+    query both counts and ranks: a window count on PostgreSQL, a scalar count over the
+    materialised matches on SQLite). With LIMIT None: ``SELECT COUNT(*)`` alone.
 
     Each term's matching keys are found once (one index lookup, kept as a materialised CTE),
     and its rank per commitment is the lowest part that holds it (a reply counts as REPLY for
@@ -472,7 +473,7 @@ class _CharacterFolds:
     with str.translate (a reply of 10,000 characters: about 0.1 ms, not 3 ms character by
     character in Python; a page of search results shows up to 20 excerpts)."""
 
-    LIMIT = 1 << 17  # distinct characters remembered (Unicode's assigned ones fit)
+    LIMIT = 1 << 17  # distinct characters remembered (a text's alphabet is far smaller)
 
     def __init__(self):
         self.known: set[str] = set()

@@ -49,16 +49,21 @@ def _commitment_tokens(commitment, entries) -> dict[int, str]:
     return {part: text for part, text in tokens.items() if text}
 
 
-def _commitment_documents(commitment, entries, document_model) -> list:
+def _commitment_rows(commitment, entries) -> list[dict]:
+    """Return the search documents of a commitment as rows, each keyed by its part."""
     return [
-        document_model(
-            id=document_key(commitment.pk, part),
-            commitment_id=commitment.pk,
-            part=part,
-            tokens=tokens,
-        )
+        {
+            "id": document_key(commitment.pk, part),
+            "commitment_id": commitment.pk,
+            "part": part,
+            "tokens": tokens,
+        }
         for part, tokens in _commitment_tokens(commitment, entries).items()
     ]
+
+
+def _commitment_documents(commitment, entries, document_model) -> list:
+    return [document_model(**row) for row in _commitment_rows(commitment, entries)]
 
 
 def search_document_commitment_set(*, commitment, entries=None, new: bool = False) -> None:
@@ -70,18 +75,7 @@ def search_document_commitment_set(*, commitment, entries=None, new: bool = Fals
     if entries is None:
         entries = commitment.log_entries.order_by("position")
     if new:
-        rows_insert(
-            SearchDocument,
-            [
-                {
-                    "id": document_key(commitment.pk, part),
-                    "commitment_id": commitment.pk,
-                    "part": part,
-                    "tokens": tokens,
-                }
-                for part, tokens in _commitment_tokens(commitment, entries).items()
-            ],
-        )
+        rows_insert(SearchDocument, _commitment_rows(commitment, entries))
         return
     documents = _commitment_documents(commitment, entries, SearchDocument)
     stored = {
@@ -101,20 +95,24 @@ def search_document_commitment_set(*, commitment, entries=None, new: bool = Fals
         SearchDocument.objects.filter(pk__in=[document.pk for document in stored.values()]).delete()
 
 
+def _source_row(source) -> dict:
+    """Return the search document of a source reply as a row."""
+    parts = source_search_parts(subject=source.subject, reply_text=source.reply_text)
+    return {
+        "id": document_key(source.pk, REPLY),
+        "source_id": source.pk,
+        "part": REPLY,
+        "tokens": document_tokens(parts),
+    }
+
+
 def search_document_source_set(*, source, new: bool = False) -> None:
     """Write the search document of one source reply (``new``: it has none yet)."""
-    tokens = document_tokens(
-        source_search_parts(subject=source.subject, reply_text=source.reply_text)
-    )
-    key = document_key(source.pk, REPLY)
+    row = _source_row(source)
     if new:
-        rows_insert(
-            SearchDocument, [{"id": key, "source_id": source.pk, "part": REPLY, "tokens": tokens}]
-        )
+        rows_insert(SearchDocument, [row])
     else:
-        SearchDocument.objects.update_or_create(
-            id=key, defaults={"source_id": source.pk, "part": REPLY, "tokens": tokens}
-        )
+        SearchDocument.objects.update_or_create(id=row.pop("id"), defaults=row)
 
 
 def search_index_rebuild(*, commitment_model=None, source_model=None, document_model=None):
@@ -140,15 +138,7 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
                 batch = []
         sources = 0
         for source in source_model.objects.iterator(chunk_size=REBUILD_BATCH):
-            parts = source_search_parts(subject=source.subject, reply_text=source.reply_text)
-            batch.append(
-                document_model(
-                    id=document_key(source.pk, REPLY),
-                    source_id=source.pk,
-                    part=REPLY,
-                    tokens=document_tokens(parts),
-                )
-            )
+            batch.append(document_model(**_source_row(source)))
             sources += 1
             if len(batch) >= REBUILD_BATCH:
                 document_model.objects.bulk_create(batch)

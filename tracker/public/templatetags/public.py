@@ -180,8 +180,8 @@ def legislator_links(subject: str | None):
 def select_options(field) -> str:
     """Return a select field's <option>s, its current value selected.
 
-    One Python loop: the same loop in the template (two filters and a comparison per
-    option, 200 options on the list page) was about a third of the page's render time.
+    One Python loop instead of the same loop in the template (two filters and a comparison
+    per option, 200 options on the list page): 2–4 ms less of the ~39 ms list page at 100×.
     """
     current = field.value()
     current = "" if current is None else str(current)
