@@ -1,7 +1,8 @@
-"""Stacked bar charts laid out on the server, drawn as inline SVG by a template.
+"""Stacked bar charts laid out on the server, drawn as inline SVG.
 
-Pure geometry: counts in, rectangles out. The template (includes/chart.html) draws each
-segment as a link into the filtered list; the numbers are also shown as a table.
+Pure geometry: counts in, rectangles out. The tags ``chart_svg`` and ``chart_table``
+(tracker/public/templatetags/public.py) draw each segment as a link into the filtered list,
+and the numbers as a table.
 """
 
 from __future__ import annotations
@@ -66,14 +67,18 @@ def stacked_bars(
     """Lay out one stacked bar per row: (label, {status: count}, list filter parameters)."""
     largest = scale_to or max((sum(counts.values()) for _label, counts, _p in rows), default=0)
     usable = WIDTH - COUNT_SPACE
+    # Each status's label and query parameter once per chart, not once per segment.
+    labels = {status: str(status.label) for status in STATUS_ORDER}
+    status_queries = {status: urlencode({"status": status.value}) for status in STATUS_ORDER}
     bars = []
     y = 0.0
     for label, counts, params in rows:
         total = sum(counts.values())
+        url = list_url(base_url, **params)
         bar = Bar(
             label=label,
             total=total,
-            url=list_url(base_url, **params),
+            url=url,
             label_y=y + LABEL_HEIGHT - 4,
             bar_y=y + LABEL_HEIGHT,
             end_x=0,
@@ -85,11 +90,12 @@ def stacked_bars(
             width = usable * count / largest if largest and count else 0
             segment = Segment(
                 status=status.value,
-                label=str(status.label),
+                label=labels[status],
                 count=count,
                 x=round(x, 2),
                 width=round(max(width, 1), 2) if count else 0,
-                url=list_url(base_url, **params, status=status.value),
+                # list_url(base_url, **params, status=…), without encoding the rest again.
+                url=f"{url}{'&' if url != base_url else '?'}{status_queries[status]}",
             )
             bar.cells.append(segment)
             if count:

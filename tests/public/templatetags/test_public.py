@@ -1,8 +1,13 @@
 """The public site's template helpers."""
 
-from django import forms
+import re
+from urllib.parse import unquote_plus
 
-from tracker.public.templatetags.public import select_options
+from django import forms
+from django.utils.safestring import mark_safe
+
+from tracker.public.charts import stacked_bars
+from tracker.public.templatetags.public import chart_svg, chart_table, select_options
 
 
 class MenuForm(forms.Form):
@@ -32,3 +37,49 @@ def test_select_options_mark_the_current_value_and_escape_every_value_and_label(
 def test_select_options_select_the_empty_choice_without_a_value():
     assert select_options(MenuForm()["agency"]).startswith('<option value="" selected>全部')
     assert select_options(MenuForm({})["year"]).count(" selected") == 1
+
+
+def _chart():
+    rows = [
+        ('<b>"衛福部"</b> & co', {"已延宕": 2, "已達成": 1234}, {"agency": '<b>"衛福部"</b> & co'}),
+        ("文化", {"追蹤中": 1}, {"category": "文化"}),
+    ]
+    return stacked_bars("各機關", rows, "/commitments/")
+
+
+def test_chart_svg_escapes_every_text_and_address_and_writes_plain_coordinates():
+    from xml.etree import ElementTree
+
+    svg = str(chart_svg(_chart(), 'chart-"x"'))
+    assert "<b>" not in svg and "&lt;b&gt;&quot;衛福部&quot;&lt;/b&gt; &amp; co" in svg
+    # Parses as XML: nothing a label holds can open an element or end an attribute.
+    root = ElementTree.fromstring(svg.strip())  # noqa: S314 - our own markup
+    assert root.get("aria-labelledby") == 'chart-"x"'
+    links = root.findall("a")
+    assert [link.get("aria-label") for link in links] == [
+        '<b>"衛福部"</b> & co：已延宕 2',
+        '<b>"衛福部"</b> & co：已達成 1234',
+        "文化：追蹤中 1",
+    ]
+    # Every segment's address is the list filtered by the bar's value and the status.
+    assert [unquote_plus(link.get("href")) for link in links] == [
+        '/commitments/?agency=<b>"衛福部"</b> & co&status=已延宕',
+        '/commitments/?agency=<b>"衛福部"</b> & co&status=已達成',
+        "/commitments/?category=文化&status=追蹤中",
+    ]
+    # Coordinates are never localised (no thousands separator, a dot for decimals).
+    for rect in root.iter("rect"):
+        assert all(re.fullmatch(r"\d+(\.\d+)?", rect.get(name)) for name in ("x", "y", "width"))
+
+
+def test_chart_table_links_each_nonzero_count_and_escapes_the_labels():
+    table = str(chart_table(_chart(), "<caption>", mark_safe("<em>機關</em>")))
+    assert "<caption>&lt;caption&gt;</caption>" in table
+    assert '<th scope="col"><em>機關</em></th>' in table  # already safe: kept as is
+    assert "&lt;b&gt;&quot;衛福部&quot;&lt;/b&gt; &amp; co</a></th>" in table
+    # Four statuses and the total per row; a zero is plain text, a count links into the list.
+    assert table.count('<td class="number">') == 2 * 5
+    assert table.count('<td class="number">0</td>') == 2 + 3
+    assert re.search(
+        r'<td class="number"><a href="/commitments/\?category=[^"]+&amp;status=', table
+    )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tracker.core import format as fmt
 from tracker.core import search
@@ -19,6 +22,7 @@ from tracker.core.agencies import agency_parts
 from tracker.core.legislators import legislators_in_subject
 from tracker.core.links import web_url
 from tracker.core.models import Status, status_slug
+from tracker.public import charts
 
 register = template.Library()
 
@@ -193,3 +197,70 @@ def select_options(field) -> str:
             for value, label in field.field.choices
         ),
     )
+
+
+def _text(value) -> str:
+    """Return VALUE as escaped HTML text (a plain value: numbers, labels, addresses)."""
+    return html.escape(str(value))
+
+
+@register.simple_tag
+def chart_svg(chart, chart_id: str) -> str:
+    """Return a stacked bar chart (tracker.public.charts.Chart) as inline SVG.
+
+    Each segment is a link into the filtered list with an accessible name, and a tooltip.
+    One Python loop: the same markup from a template took a third of the overview's render
+    (about 1,600 variables, each escaped and localised by the template engine).
+    Coordinates are written unlocalised (12.5, never 12,5), as SVG needs.
+    """
+    separator = pgettext("before a text", "：")
+    parts = [
+        f'\n<svg class="chart" viewBox="0 0 {chart.width} {chart.height}" '
+        f'aria-labelledby="{_text(chart_id)}">\n'
+    ]
+    for bar in chart.bars:
+        label = _text(bar.label)
+        parts.append(f'\n<text x="0" y="{bar.label_y}" class="chart-label">{label}</text>\n')
+        for segment in bar.segments:
+            name = f"{label}{separator}{_text(segment.label)} {segment.count}"
+            parts.append(
+                f'<a href="{_text(segment.url)}" aria-label="{name}"><rect x="{segment.x}" '
+                f'y="{bar.bar_y}" width="{segment.width}" height="{chart.bar_height}" '
+                f'class="segment segment-{status_slug(segment.status)}"><title>{name}</title>'
+                "</rect></a>"
+            )
+        parts.append(
+            f'\n<text x="{bar.end_x}" y="{bar.count_y}" class="chart-count">{bar.total}</text>\n'
+        )
+    parts.append("\n</svg>\n\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def chart_table(chart, caption, name_heading) -> str:
+    """Return a chart's numbers as a table: a row per bar, a column per status, links into
+    the filtered list (the chart's accessible twin, for readers and screen readers)."""
+    caption = conditional_escape(caption)
+    headings = "".join(
+        f'<th scope="col" class="number">{_text(status.label)}</th>'
+        for status in charts.STATUS_ORDER
+    )
+    parts = [
+        f'<div class="table-scroll" role="region" aria-label="{caption}" tabindex="0">\n'
+        f'<table class="numbers">\n  <caption>{caption}</caption>\n'
+        f'  <thead><tr><th scope="col">{conditional_escape(name_heading)}</th>{headings}'
+        f'<th scope="col" class="number">{_text(_("合計"))}</th></tr></thead>\n  <tbody>\n  '
+    ]
+    for bar in chart.bars:
+        cells = "".join(
+            f'<td class="number"><a href="{_text(cell.url)}">{localize(cell.count)}</a></td>'
+            if cell.count
+            else '<td class="number">0</td>'
+            for cell in bar.cells
+        )
+        parts.append(
+            f'\n  <tr><th scope="row"><a href="{_text(bar.url)}">{_text(bar.label)}</a></th>'
+            f'{cells}<td class="number">{localize(bar.total)}</td></tr>\n  '
+        )
+    parts.append("\n  </tbody>\n</table>\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
