@@ -7,6 +7,7 @@ from collections import Counter
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,27 @@ SORT_CHOICES = [
     ("title", _("標題")),
 ]
 DEFAULT_SORT = "-updated"
+
+
+class KeptChoices(BaseChoiceIterator):
+    """A menu's choices, read once per data version and shared, never copied.
+
+    Django normalises a plain list of choices on every pass and deep-copies it with each
+    form (the list page's menus hold about 200: some 800 copies per request); a choice
+    iterator is taken as it is, and this one is immutable, so every copy is itself.
+    """
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def session_label(value: str) -> str:
@@ -147,7 +169,7 @@ class CommitmentFilter(django_filters.FilterSet):
                 data["agency"] = canonical_agency(data["agency"])
         super().__init__(data, *args, **kwargs)
         for name, choices in filter_choices(self.request).items():
-            self.filters[name].extra["choices"] = choices
+            self.filters[name].extra["choices"] = KeptChoices(choices)
 
     # The filters whose selection the kept tallies can count (status, category, agency
     # field, overdue); any other one (a search, a term, a target year) is counted by the

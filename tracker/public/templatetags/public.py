@@ -11,7 +11,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,6 +27,12 @@ from tracker.public import charts
 register = template.Library()
 
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def _text(value) -> str:
+    """Return VALUE as escaped HTML text: what Django's escape() returns, without its checks
+    for lazy and safe strings (for plain values: numbers, labels, addresses)."""
+    return html.escape(str(value))
 
 
 @register.filter
@@ -186,22 +192,18 @@ def select_options(field) -> str:
 
     One Python loop instead of the same loop in the template (two filters and a comparison
     per option, 200 options on the list page): 2–4 ms less of the ~39 ms list page at 100×.
+    Escaped by the standard library's escape (what Django's calls) without Django's
+    per-value checks for lazy and safe strings: the labels are plain text.
     """
     current = field.value()
     current = "" if current is None else str(current)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == current else "", label)
+    return mark_safe(  # noqa: S308 - every value and label is escaped
+        "".join(
+            f'<option value="{_text(value)}"{" selected" if str(value) == current else ""}>'
+            f"{_text(label)}</option>"
             for value, label in field.field.choices
-        ),
+        )
     )
-
-
-def _text(value) -> str:
-    """Return VALUE as escaped HTML text (a plain value: numbers, labels, addresses)."""
-    return html.escape(str(value))
 
 
 @register.simple_tag

@@ -156,8 +156,10 @@ def commitment_list(request):
                 ),
             ),
         )
-        for row in rows:
-            row.hit = _first_hit(row, query)
+    for row in rows:
+        # Always set: the template asks every row, and a missing attribute costs the
+        # template engine a dir() of the model instance.
+        row.hit = _first_hit(row, query) if query else None
     return render(
         request,
         "tracker/commitment_list.html",
