@@ -283,6 +283,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TRACKER_DOWNLOADS_DIR = Path(
     os.environ.get("TRACKER_DOWNLOADS_DIR", BASE_DIR / "var" / "downloads")
 )
+# Past this many published commitments the downloads (data package and zip) are built in the
+# background after a change while the previous build is served (tracker/public/download_builds.py):
+# the real corpus, 1,187, builds in about 2 s; 100 times it in minutes.
+TRACKER_DOWNLOADS_INLINE_LIMIT = envint("TRACKER_DOWNLOADS_INLINE_LIMIT", "5000")
 TRACKER_BACKUP_DIR = Path(os.environ.get("TRACKER_BACKUP_DIR", BASE_DIR / "var" / "backups"))
 
 # To stderr (the journal, under systemd), in gunicorn's own line format and time zone (its

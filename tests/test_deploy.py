@@ -69,6 +69,7 @@ def test_every_job_runs_a_management_command_that_exists(unit):
         return
     commands = unit_lines(unit, "ExecStart")
     assert commands
+    commands += unit_lines(unit, "ExecStartPost")
     for command in commands:
         program, script, name, *_ = command.split()
         assert (program, script) == (f"{INSTALLED_AT}/.venv/bin/python", "manage.py")

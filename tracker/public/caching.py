@@ -147,6 +147,7 @@ def _render(view, request, key: str, *args, **kwargs):
     del response["Last-Modified"]
     if (
         response.status_code == 200
+        and "no-store" not in response.get("Cache-Control", "")
         and not response.streaming
         and not response.cookies
         and len(response.content) <= MAX_CACHED_BYTES
@@ -171,8 +172,15 @@ def public_page(view, *, query: tuple[str, ...] = ()):
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
-        # Readers and proxies may keep a copy but must revalidate it on every visit.
-        patch_cache_control(response, public=True, no_cache=True)
+        # Readers and proxies may keep a copy but must revalidate it on every visit; a
+        # response the view marked no-store (the previous downloads while the current ones
+        # are built) is kept nowhere, this cache included.
+        if "no-store" in response.get("Cache-Control", ""):
+            # Nothing to revalidate either: a later request must get the current build.
+            del response["ETag"]
+            del response["Last-Modified"]
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
         return response
 
     wrapped.__name__ = getattr(view, "__name__", type(view).__name__)

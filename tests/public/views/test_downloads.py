@@ -82,7 +82,11 @@ def test_zip_is_rebuilt_after_the_data_changes(client, sample, tmp_path, setting
     response = client.get(reverse("public:dataset_zip"))
     with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
         assert len(archive.namelist()) == 10
-    assert len(list(tmp_path.glob("commitments-*.zip"))) == 1
+    make_commitment(title="再一項承諾")
+    client.get(reverse("public:dataset_zip"))
+    # The newest build and the one before it are kept; nothing half-built is left.
+    assert len(list(tmp_path.glob("build-*"))) == 2
+    assert not list(tmp_path.glob(".building-*"))
 
 
 @pytest.mark.parametrize("name", ["public:commitments_csv", "public:commitments_json"])
