@@ -1,13 +1,22 @@
 """The public site's template helpers."""
 
+import datetime as dt
 import re
 from urllib.parse import unquote_plus
 
 from django import forms
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from tracker.public.charts import stacked_bars
-from tracker.public.templatetags.public import chart_svg, chart_table, select_options
+from tracker.public.templatetags.public import (
+    chart_svg,
+    chart_table,
+    entry_dates,
+    judgement_label,
+    select_options,
+    status_badge,
+)
 
 
 class MenuForm(forms.Form):
@@ -83,3 +92,34 @@ def test_chart_table_links_each_nonzero_count_and_escapes_the_labels():
     assert re.search(
         r'<td class="number"><a href="/commitments/\?category=[^"]+&amp;status=', table
     )
+
+
+def test_status_badge_names_the_status_by_its_class_and_escapes_the_label():
+    assert status_badge("已延宕", "<b>已延宕</b>") == (
+        '<span class="badge badge-delayed">&lt;b&gt;已延宕&lt;/b&gt;</span>\n'
+    )
+    assert status_badge("不明的狀態", "x").startswith('<span class="badge badge-other">')
+
+
+def test_entry_dates_show_the_document_date_only_when_known():
+    both = entry_dates(dt.date(2026, 1, 5), dt.datetime(2026, 1, 27, 9, 30))
+    assert both == (
+        '<p class="entry-dates"><span class="document-date">文件日期 '
+        '<time datetime="2026-01-05">2026-01-05</time></span> <span class="logged-date">記錄於 '
+        '<time datetime="2026-01-27">2026-01-27</time></span></p>\n'
+    )
+    assert "document-date" not in entry_dates(None, dt.date(2026, 1, 27))
+
+
+def test_judgement_label_says_who_judged_and_escapes_upstream_s_words():
+    from tracker.core.models import TrackingLog
+
+    automated = TrackingLog(judgement="<script>達成</script>", created_by_id=None)
+    label = judgement_label(automated)
+    assert label == (
+        '<span class="judgement judgement-automated_unreviewed">自動判斷，未經編輯審核：'
+        "&lt;script&gt;達成&lt;/script&gt;</span>\n"
+    )
+    assert judgement_label(TrackingLog(judgement="")) == "\n"
+    with translation.override("en"):
+        assert "Automated judgement, not reviewed by an editor" in judgement_label(automated)

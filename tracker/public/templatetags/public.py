@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from tracker.core import format as fmt
 from tracker.core import search
 from tracker.core.agencies import agency_parts
+from tracker.core.entries import JUDGEMENT_LABELS, entry_judgement_label
 from tracker.core.legislators import legislators_in_subject
 from tracker.core.links import web_url
 from tracker.core.models import Status, status_slug
@@ -48,6 +49,61 @@ def status_class(status: str) -> str:
 
 # An icon per outcome, beside its colour (never colour alone).
 STATUS_ICONS = {"achieved": "✓", "delayed": "!", "stale": "…", "tracking": "↻"}
+
+
+@register.simple_tag
+def status_badge(status: str, label) -> str:
+    """Return a status as readers see it: its label on its colour.
+
+    A tag, not an included template: a list page shows twenty and a long timeline dozens,
+    and each include cost the template engine about 0.15 ms.
+    """
+    return format_html('<span class="badge badge-{}">{}</span>\n', status_slug(status), label)
+
+
+@register.simple_tag
+def entry_dates(document_date, logged_date) -> str:
+    """Return the two dates of a cited timeline entry: the document's (when known), and
+    when it was logged."""
+    document = (
+        format_html(
+            '<span class="document-date">{} <time datetime="{}">{}</time></span> ',
+            _("文件日期"),
+            iso_date(document_date),
+            iso_date(document_date),
+        )
+        if document_date
+        else ""
+    )
+    return format_html(
+        '<p class="entry-dates">{}<span class="logged-date">{} <time datetime="{}">{}</time>'
+        "</span></p>\n",
+        document,
+        _("記錄於"),
+        iso_date(logged_date),
+        iso_date(logged_date),
+    )
+
+
+@register.simple_tag
+def judgement_label(entry) -> str:
+    """Return who judged a timeline entry, for public pages ("" when it has no judgement).
+
+    Software's judgements (the file's "AI 判斷") are labelled as automated until an editor
+    reviews them; upstream's values (達成證據 …) are shown in the reader's language where
+    the catalogue knows them.
+    """
+    if not entry.judgement:
+        return "\n"
+    text = _("%(label)s：%(judgement)s") % {
+        "label": conditional_escape(JUDGEMENT_LABELS.get(entry_judgement_label(entry), "")),
+        "judgement": conditional_escape(_(entry.judgement)),
+    }
+    return format_html(
+        '<span class="judgement judgement-{}">{}</span>\n',
+        entry_judgement_label(entry),
+        mark_safe(text),  # noqa: S308 - the catalogue's pattern, both values escaped
+    )
 
 
 @register.filter
