@@ -91,6 +91,28 @@ def test_pages_next_to_a_row_are_the_numbered_pages_forward_and_back(sort):
         assert [row.pk for row in page] == [row.pk for row in plain.page(number)]
 
 
+@pytest.mark.parametrize("sort", ["-updated", "updated", "title"])
+def test_every_page_next_to_a_row_matches_when_ties_span_pages(sort):
+    # Two dates and three titles for 75 rows: a page starts and ends inside long ties, which
+    # are read as their own range before the rows beyond them.
+    for number in range(75):
+        make_commitment(
+            log=False,
+            title=f"承諾 {number % 3}",
+            last_updated=dt.date(2026, 1, 1 + number % 2),
+        )
+    listed = Commitment.objects.published().for_list().order_by(*SORTS[sort])
+    plain = Paginator(listed, 10)
+    keyset = IdsFirstPaginator(listed, 10)
+    page = keyset.page(1)
+    for number in range(2, plain.num_pages + 1):
+        page = keyset.page_next_to(number, page.after)
+        assert [row.pk for row in page] == [row.pk for row in plain.page(number)], number
+    for number in range(plain.num_pages - 1, 0, -1):
+        page = keyset.page_next_to(number, page.before, before=True)
+        assert [row.pk for row in page] == [row.pk for row in plain.page(number)], number
+
+
 def test_a_nullable_order_or_a_row_not_in_the_list_falls_back_to_numbered_pages():
     rows = [make_commitment(log=False, title=f"承諾 {number}") for number in range(25)]
     by_target = Commitment.objects.published().order_by(*SORTS["target"])
@@ -106,8 +128,9 @@ def test_the_list_links_to_the_next_page_by_its_last_row(client, django_assert_m
     first = client.get("/commitments/", {"sort": "title"})
     after = first.context["page"].after
     assert f"after={after}" in first.content.decode()
-    # The version, the row it starts from, the page's ids and rows (menus and length kept).
-    with django_assert_max_num_queries(4):
+    # The version, the row it starts from, the page's ids (the rows tied with it on the
+    # first key, then those beyond it) and rows (menus and length kept).
+    with django_assert_max_num_queries(5):
         second = client.get("/commitments/", {"sort": "title", "page": "2", "after": after})
     assert [row.title for row in second.context["rows"]][:2] == ["承諾 20", "承諾 21"]
     html = second.content.decode()

@@ -88,21 +88,33 @@ class IdsFirstPaginator(Paginator):
             anchor = self.object_list.filter(pk=pk).values_list(*fields).first()
         if anchor is None:
             return self.page(number)
-        beyond, equal = Q(pk__in=[]), Q()
-        for (field, descending), value in zip(keys, anchor, strict=True):
-            lookup = "lt" if descending != before else "gt"
-            beyond |= equal & Q(**{f"{field}__{lookup}": value})
-            equal &= Q(**{field: value})
-        # The first key's range alone lets the database start from the row in the index.
+        # Two ranges an index starts at: the rows tied with the anchor on the first key (after
+        # it), then the rows beyond it on the first key. One condition over both made the
+        # database walk every row tied on the first key: at 100 times the corpus 55,500
+        # commitments share one last-updated date, and the middle page took 10-16 ms.
+        ids: list[int] = []
         first, descending = keys[0]
-        start = Q(**{f"{first}__{'lte' if descending != before else 'gte'}": anchor[0]})
-        seeking = self.object_list.filter(start & beyond)
+        if len(keys) > 1:
+            tied = Q(**{first: anchor[0]}) & _beyond(keys[1:], anchor[1:], before=before)
+            ids = self._ids(tied, self.per_page, before=before)
+        if len(ids) < self.per_page:
+            lookup = "lt" if descending != before else "gt"
+            beyond = Q(**{f"{first}__{lookup}": anchor[0]})
+            farther = self._ids(beyond, self.per_page - len(ids), before=before)
+            # Going back, the rows beyond the tie come first in the list's order.
+            ids = farther + ids if before else ids + farther
+        return self._page_of(ids, number)
+
+    def _ids(self, condition: Q, limit: int, *, before: bool) -> list[int]:
+        """Return the first LIMIT keys of the rows meeting CONDITION, in the list's order
+        (BEFORE: the last ones, in the list's order)."""
+        seeking = self.object_list.filter(condition)
         if before:
             seeking = seeking.reverse()
-        ids = list(seeking.values_list("pk", flat=True)[: self.per_page])
+        ids = list(seeking.values_list("pk", flat=True)[:limit])
         if before:
             ids.reverse()
-        return self._page_of(ids, number)
+        return ids
 
 
 class RankedSearchPaginator(Paginator):
@@ -153,6 +165,18 @@ class RankedSearchPaginator(Paginator):
         order = {pk: index for index, pk in enumerate(ids)}
         found = self.object_list.filter(pk__in=ids) if ids else []
         return self._get_page(sorted(found, key=lambda row: order[row.pk]), number, self)
+
+
+def _beyond(keys: list[tuple[str, bool]], values, *, before: bool) -> Q:
+    """Return the condition of the rows after VALUES in the order of KEYS (before them with
+    BEFORE), led by the first key's range so that an index can start from it."""
+    beyond, equal = Q(pk__in=[]), Q()
+    for (field, descending), value in zip(keys, values, strict=True):
+        lookup = "lt" if descending != before else "gt"
+        beyond |= equal & Q(**{f"{field}__{lookup}": value})
+        equal &= Q(**{field: value})
+    first, descending = keys[0]
+    return Q(**{f"{first}__{'lte' if descending != before else 'gte'}": values[0]}) & beyond
 
 
 def page_or_error(
