@@ -75,16 +75,16 @@ def test_an_entrys_page_leads_back_to_its_place_on_the_timeline(editor_client, c
 
 
 def test_public_label_tells_automated_from_reviewed_and_editor_judgements(commitment, editor):
-    from django.template.loader import render_to_string
+    from django.template import engines
 
     from tracker.core.services.tracking_log_editing import tracking_log_review
 
     entry = commitment.log_entries.get(kind=EntryKind.PROGRESS)
-    template = "tracker/includes/judgement_label.html"
+    template = engines["django"].from_string("{% load public %}{% judgement_label entry %}")
 
-    assert "自動判斷，未經編輯審核：進度更新" in render_to_string(template, {"entry": entry})
+    assert "自動判斷，未經編輯審核：進度更新" in template.render({"entry": entry})
     tracking_log_review(entries=[entry], user=editor)
     entry.refresh_from_db()
-    assert "自動判斷，經編輯審核：進度更新" in render_to_string(template, {"entry": entry})
+    assert "自動判斷，經編輯審核：進度更新" in template.render({"entry": entry})
     entry.created_by = editor
-    assert "編輯判斷：進度更新" in render_to_string(template, {"entry": entry})
+    assert "編輯判斷：進度更新" in template.render({"entry": entry})
