@@ -98,11 +98,10 @@ CSV_RESOURCES = {
 
 @dataclass(frozen=True)
 class Build:
-    """One complete build: its folder, the data version it holds, and whether that is the
-    current data (False while the current build is being made)."""
+    """One complete build: its folder, the time of the data version it holds, and whether
+    that is the current data (False while the current build is being made)."""
 
     folder: Path
-    tag: str
     changed_at: dt.datetime
     current: bool
 
@@ -136,15 +135,8 @@ def served_build(request) -> Build:
 
 def newest_build(base_url: str) -> Build | None:
     """Return the most recently completed build of the site at BASE_URL (None if none)."""
-    complete = [
-        folder
-        for folder in downloads_dir().glob(f"build-*-{_host_key(base_url)}")
-        if (folder / BUILD_INFO).is_file()
-    ]
-    if not complete:
-        return None
-    newest = max(complete, key=lambda folder: (folder / BUILD_INFO).stat().st_mtime_ns)
-    return _read(newest, current=False)
+    complete = _complete_builds(_host_key(base_url))
+    return _read(complete[0], current=False) if complete else None
 
 
 def build(base_url: str, tag: str, changed_at: dt.datetime) -> Path:
@@ -180,12 +172,7 @@ def build(base_url: str, tag: str, changed_at: dt.datetime) -> Path:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        builds = sorted(
-            (path for path in folder.glob(f"build-*-{host}") if (path / BUILD_INFO).is_file()),
-            key=lambda path: (path / BUILD_INFO).stat().st_mtime_ns,
-            reverse=True,
-        )
-        for old in builds[KEPT_BUILDS:]:
+        for old in _complete_builds(host)[KEPT_BUILDS:]:
             shutil.rmtree(old, ignore_errors=True)
     logger.info("downloads: built data version %s in %.1f s", tag, info["seconds"])
     return target
@@ -250,6 +237,18 @@ def _too_large_to_wait_for(request) -> bool:
     return published > settings.TRACKER_DOWNLOADS_INLINE_LIMIT
 
 
+def _complete_builds(host: str) -> list[Path]:
+    """Return the folders of HOST's complete builds, the most recently completed first."""
+    complete = [
+        folder
+        for folder in downloads_dir().glob(f"build-*-{host}")
+        if (folder / BUILD_INFO).is_file()
+    ]
+    return sorted(
+        complete, key=lambda folder: (folder / BUILD_INFO).stat().st_mtime_ns, reverse=True
+    )
+
+
 def _host_key(base_url: str) -> str:
     return hashlib.sha256(f"{base_url}/".encode()).hexdigest()[:12]
 
@@ -260,7 +259,7 @@ def _build_folder(base_url: str, tag: str) -> Path:
 
 def _read(folder: Path, *, current: bool) -> Build:
     info = json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
-    return Build(folder, info["tag"], dt.datetime.fromisoformat(info["changed_at"]), current)
+    return Build(folder, dt.datetime.fromisoformat(info["changed_at"]), current)
 
 
 @contextlib.contextmanager

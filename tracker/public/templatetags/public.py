@@ -87,7 +87,8 @@ def entry_dates(document_date, logged_date) -> str:
 
 @register.simple_tag
 def judgement_label(entry) -> str:
-    """Return who judged a timeline entry, for public pages ("" when it has no judgement).
+    """Return who judged a timeline entry, for public pages (a bare line break when it has
+    no judgement, as the template it replaced printed).
 
     Software's judgements (the file's "AI 判斷") are labelled as automated until an editor
     reviews them; upstream's values (達成證據 …) are shown in the reader's language where
@@ -95,13 +96,14 @@ def judgement_label(entry) -> str:
     """
     if not entry.judgement:
         return "\n"
+    code = entry_judgement_label(entry)
     text = _("%(label)s：%(judgement)s") % {
-        "label": conditional_escape(JUDGEMENT_LABELS.get(entry_judgement_label(entry), "")),
+        "label": conditional_escape(JUDGEMENT_LABELS.get(code, "")),
         "judgement": conditional_escape(_(entry.judgement)),
     }
     return format_html(
         '<span class="judgement judgement-{}">{}</span>\n',
-        entry_judgement_label(entry),
+        code,
         mark_safe(text),  # noqa: S308 - the catalogue's pattern, both values escaped
     )
 
