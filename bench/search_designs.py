@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/search_designs.py COPY.sqlite3 [--runs 7] [--columns] QUERY...
 
-COPY is a *copy* of an imported SQLite database (e.g. of bench/scale_database.py's): the
-script adds a covering index and, with --columns, an FTS5 table of its own to it. Plain
+COPY is a *copy* of an imported SQLite database (e.g. of bench/scale_database.py's): with
+--columns the script adds an FTS5 table of its own to it (replaced on each such run). Plain
 sqlite3, no Django: it times SQL alone, the median of --runs, for each QUERY (Chinese
 characters only: each is one phrase of single-character tokens).
 
