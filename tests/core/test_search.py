@@ -2,16 +2,19 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_commitment, make_source
+from tests.factories import make_commitment, make_log, make_source
 from tests.samples import sample  # noqa: F401
 from tracker.core import search
 from tracker.core.agencies import ALIAS_GROUPS
-from tracker.core.models import Commitment, SearchDocument
+from tracker.core.models import Commitment, SearchDocument, Source
 from tracker.core.services.commitment_import import commitments_import_paths
-from tracker.core.services.search_index import search_index_rebuild
+from tracker.core.services.search_index import (
+    search_document_commitment_set,
+    search_index_rebuild,
+)
 from tracker.core.services.source_editing import source_create, source_update
 from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 from tracker.core.variants import VARIANTS
@@ -459,3 +462,282 @@ def test_highlights_mark_the_original_text_of_folded_matches():
     # 台電公司 is one of 台電's spellings: the longest spelling found is marked.
     assert search.highlight("臺電公司", search.parse_query("台電")) == "<mark>臺電公司</mark>"
     assert search.highlight("頭髮", search.parse_query("頭發")) == "頭髮"
+
+
+# One row per commitment (SQLite) ---------------------------------------------------------
+
+
+def _columns_rows() -> dict[int, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, {', '.join(search.COLUMNS)} FROM {search.COLUMNS_TABLE}"  # noqa: S608
+        )
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def _expected_rows() -> dict[int, tuple]:
+    """Return each published commitment's documents by part (paired), its source's reply
+    included."""
+    tokens = dict(SearchDocument.objects.values_list("id", "tokens"))
+    rows = {}
+    for pk, source_id in Commitment.objects.published().values_list("pk", "source_id"):
+        rows[pk] = tuple(
+            search.paired(
+                tokens.get(search.document_key(source_id if part == search.REPLY else pk, part))
+            )
+            for part in (search.TITLE, search.OWN, search.REPLY, search.TIMELINE)
+        )
+    return rows
+
+
+def _stale() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT commitment_id FROM {search.STALE_TABLE}")  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _assert_rows_exact():
+    assert _columns_rows() == _expected_rows()
+    with connection.cursor() as cursor:  # FTS5 checks its index against the stored text
+        table = search.COLUMNS_TABLE
+        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # noqa: S608
+
+
+def _needs_columns():
+    if not search.columns_table_exists():
+        pytest.skip("one row per commitment is SQLite's (FTS5); PostgreSQL keeps its vectors")
+
+
+@pytest.mark.django_db
+def test_every_write_through_a_service_leaves_the_rows_exact(fixtures_dir):
+    from django.contrib.auth import get_user_model
+
+    from tracker.core.services.commitment_editing import (
+        commitment_publish,
+        commitment_save,
+        commitments_publish,
+    )
+    from tracker.core.services.commitment_merge import commitment_merge
+
+    _needs_columns()
+    chief = get_user_model().objects.create_superuser("chief", "chief@example.org", "pw")
+    assert commitments_import_paths(paths=[fixtures_dir]).ok
+    assert _stale() == set() and _columns_rows()
+    _assert_rows_exact()
+    commitment = Commitment.objects.published().order_by("pk").first()
+    steps = [
+        ("a timeline entry", lambda: log_summary(commitment, "離岸風電第三階段完成招標")),
+        ("a status change", lambda: commitment_change_status(
+            commitment=commitment, to_status="已延宕", reason="目標日期已過期"
+        )),
+        ("a reply edited", lambda: source_update(
+            source=commitment.source,
+            base_version=commitment.source.version,
+            changes={"reply_text": "改寫後的答復：擴充長照據點。"},
+        )),
+        ("another source", lambda: commitment_save(
+            commitment=commitment,
+            base_version=commitment.version,
+            changes={"source": Source.objects.exclude(pk=commitment.source_id).first()},
+            user=chief,
+        )),
+        ("withdrawn", lambda: commitment_publish(
+            commitment=commitment, user=chief, published=False
+        )),
+        ("published again", lambda: commitment_publish(commitment=commitment, user=chief)),
+        ("several withdrawn", lambda: commitments_publish(
+            commitments=list(Commitment.objects.published().exclude(pk=commitment.pk)[:3]),
+            user=chief,
+            published=False,
+        )),
+        ("merged", lambda: commitment_merge(
+            kept=commitment, absorbed=Commitment.objects.published().exclude(pk=commitment.pk)[0],
+            by=chief,
+        )),
+        ("the index rebuilt", search_index_rebuild),
+    ]  # fmt: skip
+    for name, step in steps:
+        step()
+        commitment.refresh_from_db()
+        assert _stale() == set(), f"stale after {name}"
+        assert _columns_rows() == _expected_rows(), f"after {name}"
+    _assert_rows_exact()
+    assert "改寫後的答復" not in str(_columns_rows())  # tokens, not text
+    assert commitment.pk in _columns_rows()
+
+
+@pytest.mark.django_db
+def test_rows_follow_a_random_sequence_of_raw_writes_once_refreshed():
+    """Writes that skip the services (the ORM, a migration, a shell) only mark rows stale;
+    the next refresh makes them exact again, whatever changed."""
+    import random
+
+    from tracker.core.services.search_index import search_rows_refresh
+
+    _needs_columns()
+    rng = random.Random(5)
+    sources = [make_source(reply_text=f"答復 {n}：疫苗與電網。") for n in range(3)]
+    for n in range(8):
+        make_commitment(title=f"疫苗 {n}", source=rng.choice(sources), is_published=n % 3 > 0)
+    search_index_rebuild()
+
+    def some():
+        return Commitment.objects.order_by("?")
+
+    def one():
+        return some().first() or make_commitment(title="補上的疫苗", source=sources[0])
+
+    writes = {
+        "publish toggled": lambda: (
+            some().filter(pk__in=some()[:2]).update(is_published=rng.random() < 0.5)
+        ),
+        "source moved": lambda: some().filter(pk=one().pk).update(source=rng.choice(sources)),
+        "created": lambda: make_commitment(title="新的電網", source=rng.choice(sources)),
+        "deleted": lambda: one().delete(),
+        "reply rewritten": lambda: source_update(
+            source=(source := rng.choice(sources)),
+            base_version=Source.objects.get(pk=source.pk).version,
+            changes={"reply_text": rng.choice(["長照", "電網韌性", "疫苗採購"])},
+        ),
+        "documents rebuilt": lambda: search_document_commitment_set(commitment=one()),
+    }
+    for _ in range(40):
+        name = rng.choice(sorted(writes))
+        writes[name]()
+        search_rows_refresh()
+        assert _stale() == set()
+        assert _columns_rows() == _expected_rows(), f"after {name}"
+    _assert_rows_exact()
+
+
+@pytest.mark.django_db
+def test_while_rows_are_stale_search_reads_the_documents_and_stays_right():
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.core.services.search_index import search_rows_refresh
+
+    _needs_columns()
+    kept = make_commitment(title="疫苗甲")
+    hidden = make_commitment(title="疫苗乙")
+    search_index_rebuild()
+    Commitment.objects.filter(pk=hidden.pk).update(is_published=False)  # no service: stale
+    assert _stale() == {hidden.pk}
+    base = Commitment.objects.published().order_by().values_list("id", "last_updated", "title")
+    sql, parameters = base.query.sql_with_params()
+    query = search.parse_query("疫苗")
+    with CaptureQueriesContext(connection) as queries:
+        page = search.ranked_page(query, (sql, list(parameters)), limit=20, unfiltered=True)
+    assert page == ([kept.pk], 1)
+    assert not any(search.COLUMNS_TABLE + " " in q["sql"] for q in queries), "stale rows read"
+    search_rows_refresh()
+    with CaptureQueriesContext(connection) as queries:
+        assert search.ranked_page(query, (sql, list(parameters)), limit=20, unfiltered=True) == page
+    assert any(f"{search.COLUMNS_TABLE} MATCH" in q["sql"] for q in queries)
+
+
+def test_pairs_join_neighbouring_single_characters_only():
+    assert search.paired(" 疫 苗 採 購 covid 19 疫 ") == "疫苗 苗採 採購 購 covid 19 疫"
+    assert search.paired(" 疫 é α 1 ") == "疫é éα α 1"  # single letters pair too, as on PostgreSQL
+    assert search.paired("") == "" and search.paired(None) is None
+    assert search._paired_term(search.parse_query("疫苗採購").terms[0]) == '"疫苗 苗採 採購"'
+    assert search._paired_term(search.parse_query("疫").terms[0]) == '"疫"*'
+    assert search._paired_term(search.parse_query("covid疫").terms[0]) == '"covid 疫"*'
+    assert search._paired_term(search.parse_query("疫é").terms[0]) == '"疫é é"* OR "疫 é"*'
+
+
+def _ranked_plainly(query: str) -> list[int]:
+    """The ranking read from the documents without any index (LIKE over the tokens)."""
+    parsed = search.parse_query(query)
+    return list(
+        Commitment.objects.published()
+        .filter(search.matching(parsed, "substring"))
+        .alias(rank=search.relevance(parsed, "substring"))
+        .order_by("rank", "-last_updated", "title", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _ranked_pages(query: str, per_page: int) -> tuple[list[int], int]:
+    base = Commitment.objects.published().order_by().values_list("id", "last_updated", "title")
+    sql, parameters = base.query.sql_with_params()
+    parsed = search.parse_query(query)
+    ids: list[int] = []
+    for offset in range(0, 40, per_page):
+        page, total = search.ranked_page(
+            parsed, (sql, list(parameters)), limit=per_page, offset=offset, unfiltered=True
+        )
+        ids += page
+    return ids, total
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(*[st.text(cjk, max_size=10)] * 4, st.booleans(), st.integers(0, 3)),
+        min_size=1,
+        max_size=6,
+    ),
+    query=st.lists(st.text(cjk, min_size=1, max_size=4), min_size=1, max_size=2),
+    per_page=st.sampled_from([1, 2, 20]),
+)
+def test_the_paired_rows_rank_as_the_documents_do(parts, query, per_page):
+    _needs_columns()
+    text = " ".join(query)
+    assume(search.parse_query(text))  # a query of punctuation alone is not searched
+    Commitment.objects.all().delete()
+    for number, (title, wording, reply, entry, published, day) in enumerate(parts):
+        commitment = _plain(
+            title=f"{title}#{number}",
+            wording=wording or "無關",
+            reply_text=reply or "無關",
+            last_updated=dt.date(2026, 1, 1 + day),
+            is_published=published,
+            log=False,
+        )
+        if entry:
+            make_log(commitment, text=entry)
+    search_index_rebuild()
+    expected = _ranked_plainly(text)
+    assert _ranked_pages(text, per_page) == (expected, len(expected)), text
+
+
+def test_a_term_asks_only_the_spellings_that_hold_no_other():
+    term = search.parse_query("農委會").terms[0]
+    assert "".join(term.tokens) == "農委會" and len(term.phrases) == 4
+    assert ["".join(phrase) for phrase in term.searched] == ["農委會", "農業委員會"]
+    # A word that ends a phrase matches as a prefix: vaccine holds vacc, not the reverse.
+    assert search._holds(("covid", "vaccine"), ("vacc",))
+    assert not search._holds(("vacc",), ("vaccine",))
+    assert not search._holds(("疫", "苗"), ("疫", "苗", "採"))
+    # Highlighting still marks the longest spelling whole.
+    assert search.highlight("行政院農業委員會", search.parse_query("農委會")) == (
+        "<mark>行政院農業委員會</mark>"
+    )
+
+
+@pytest.mark.django_db
+def test_imports_refresh_the_rows_once_at_their_end(fixtures_dir, monkeypatch):
+    from tracker.core.services import search_index
+    from tracker.core.services.reply_import import replies_import
+
+    _needs_columns()
+    calls = []
+    refresh = search_index.search_rows_refresh
+    monkeypatch.setattr(
+        search_index, "search_rows_refresh", lambda **kw: calls.append(refresh(**kw))
+    )
+    assert commitments_import_paths(paths=[fixtures_dir]).ok
+    # One refresh did the work (the files' own calls were deferred), and nothing is stale.
+    assert [count for count in calls if count] == [Commitment.objects.published().count()]
+    assert _stale() == set()
+    _assert_rows_exact()
+    calls.clear()
+    replies_import(paths=[fixtures_dir.parent / "replies.jsonl"])
+    assert _stale() == set()
+    _assert_rows_exact()
+    assert len([count for count in calls if count]) <= 1
+    # A dry run changes nothing, the rows included.
+    before = _columns_rows()
+    commitments_import_paths(paths=[fixtures_dir], dry_run=True)
+    assert _columns_rows() == before and _stale() == set()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_commitment, make_log, make_source
+from tracker.core import search
 from tracker.core.models import Commitment, Status
 from tracker.core.services.search_index import search_index_rebuild
 from tracker.public.filters import SORTS, CommitmentFilter
@@ -167,19 +168,28 @@ def _searchable_commitments():
         {"q": "無此字"},
     ],
 )
-def test_a_ranked_search_pages_as_its_queryset_does(data):
+@pytest.mark.parametrize("per_page", [20, 3])  # 3: pages that start and end in every tier
+def test_a_ranked_search_pages_as_its_queryset_does(data, per_page):
     _searchable_commitments()
     filterset = CommitmentFilter(data, queryset=Commitment.objects.published().for_list())
     assert filterset.is_valid() and filterset.ranks_by_relevance
-    plain = Paginator(filterset.qs, 20)
-    ranked = RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query)
-    pages = [[row.pk for row in ranked.page(number)] for number in plain.page_range]
+    plain = Paginator(filterset.qs, per_page)
+    ranked = RankedSearchPaginator(filterset.without_search(), per_page, query=filterset.query)
+    with CaptureQueriesContext(connection) as queries:
+        pages = [[row.pk for row in ranked.page(number)] for number in plain.page_range]
     assert ranked.count == plain.count
     assert pages == [[row.pk for row in plain.page(number)] for number in plain.page_range]
-    # The count of a fresh paginator (asked before any page) agrees too.
-    assert RankedSearchPaginator(filterset.without_search(), 20, query=filterset.query).count == (
-        plain.count
-    )
+    # On SQLite the one-row-per-commitment index answered (the documents' index elsewhere).
+    read_rows = any(f"{search.COLUMNS_TABLE} MATCH" in query["sql"] for query in queries)
+    assert read_rows == search.columns_table_exists()
+    # The count of a fresh paginator (asked before any page) agrees too, and pages past
+    # the end of every tier are counted the same way.
+    fresh = RankedSearchPaginator(filterset.without_search(), per_page, query=filterset.query)
+    assert fresh.count == plain.count
+    for number in plain.page_range:
+        alone = RankedSearchPaginator(filterset.without_search(), per_page, query=filterset.query)
+        assert [row.pk for row in alone.page(number)] == pages[number - 1]
+        assert alone.count == plain.count
 
 
 def test_a_ranked_search_refuses_pages_past_the_end_and_non_numbers():

@@ -37,6 +37,12 @@ A document's id is its *key* (:func:`document_key`): its owner's id (the commitm
 source's for a reply) shifted left by two bits, plus its part. So the ids the index returns
 say whose documents matched and where, and a search never reads the documents themselves
 (at 100× the corpus, fetching 18,200 matched documents' owners was most of a search's time).
+
+On SQLite a ranked page of search results (:func:`ranked_page`) reads a second FTS5 table
+instead: one row per published commitment, a column per part, its source's reply copied in,
+the tokens paired (:func:`paired`), so that matches are counted by one FTS5 query and ranked
+by column filters. Its rows are refreshed by the search-index services; while any is stale,
+:func:`ranked_page_sql` answers from the documents.
 """
 
 from __future__ import annotations
@@ -168,6 +174,19 @@ def _pairable(phrase: tuple[str, ...]) -> bool:
     return len(phrase) == 2 and all(map(_single, phrase)) and not _prefix(phrase)
 
 
+def _holds(phrase: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether every text PHRASE matches is matched by OTHER: OTHER's tokens run in PHRASE
+    (a word that ends OTHER matches as a prefix, so PHRASE may go on where it stops)."""
+    width = len(other)
+    for start in range(len(phrase) - width + 1):
+        window = phrase[start : start + width]
+        if window[:-1] == other[:-1] and (
+            window[-1] == other[-1] or (_prefix(other) and window[-1].startswith(other[-1]))
+        ):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Term:
     """One space-separated part of a query, as a phrase of index tokens.
@@ -184,6 +203,20 @@ class Term:
         return (self.tokens, *self.alternatives)
 
     @property
+    def searched(self) -> tuple[tuple[str, ...], ...]:
+        """Return the phrases an index is asked: each that holds none of the others.
+
+        A text holding 行政院農業委員會 holds 農業委員會, so asking both finds nothing more, and
+        each phrase asked costs the index a pass (農委會's four spellings: 57 ms at 100× the
+        corpus; the two that hold no other: 12 ms). Highlighting keeps every phrase, so
+        that the longest spelling is marked whole."""
+        return tuple(
+            phrase
+            for phrase in self.phrases
+            if not any(other != phrase and _holds(phrase, other) for other in self.phrases)
+        )
+
+    @property
     def prefix(self) -> bool:
         """Whether the last token matches as a prefix (a word, not a CJK character)."""
         return _prefix(self.tokens)
@@ -192,7 +225,7 @@ class Term:
         # Tokens hold only letters and digits, so no quote can end the string early.
         return " OR ".join(
             '"' + " ".join(phrase) + '"' + ("*" if _prefix(phrase) else "")
-            for phrase in self.phrases
+            for phrase in self.searched
         )
 
     def tsqueries(self) -> list[tuple[str | None, str | None]]:
@@ -204,7 +237,7 @@ class Term:
         phrase is not asked of its pairs too: its tokens' phrase must be checked anyway,
         and with an agency's other spellings PostgreSQL then checked it twice per row."""
         queries = []
-        for phrase in self.phrases:
+        for phrase in self.searched:
             if _pairable(phrase):
                 queries.append((None, "".join(phrase)))
                 continue
@@ -216,7 +249,7 @@ class Term:
 
     def substrings(self) -> list[str]:
         return [
-            " " + " ".join(phrase) + ("" if _prefix(phrase) else " ") for phrase in self.phrases
+            " " + " ".join(phrase) + ("" if _prefix(phrase) else " ") for phrase in self.searched
         ]
 
 
@@ -445,6 +478,211 @@ def ranked_page_sql(
         "ORDER BY ranked.part, base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s",
         [*parameters, *base_parameters, limit, offset],
     )
+
+
+# One row per commitment (SQLite) ------------------------------------------------------------
+
+# Migration 0024: one FTS5 row per published commitment, a column per part in ranking order
+# (its source's reply copied in), and the commitments whose rows went stale since the last
+# refresh. Used while no row is stale; otherwise the documents' own index answers.
+COLUMNS_TABLE = "tracker_commitment_search"
+STALE_TABLE = "tracker_commitment_search_stale"
+COLUMNS = ("title", "own", "reply", "timeline")  # by part: TITLE, OWN, REPLY, TIMELINE
+
+
+def _paired_tokens(tokens: list[str] | tuple[str, ...]) -> list[str]:
+    """Return tokens with each single character (what :func:`_single` says) that a single
+    character follows joined to it: 疫 苗 採 購 → 疫苗 苗採 採購 購, one token per position."""
+    following = [*tokens[1:], ""]
+    return [
+        token + after if _single(token) and _single(after) else token
+        for token, after in zip(tokens, following, strict=True)
+    ]
+
+
+def paired(tokens: str | None) -> str | None:
+    """Return a document's stored tokens as the one-row index keeps them (paired).
+
+    A common character's list of places is long (行 and 政 are in every reply), so a
+    phrase of single characters made FTS5 read long lists; a pair's is short, and a
+    two-character term is one pair that the index answers alone."""
+    if not tokens:
+        return tokens
+    return " ".join(_paired_tokens(tokens.split()))
+
+
+def _paired_phrases(phrase: tuple[str, ...]) -> list[str]:
+    """Return the FTS5 phrases of the paired index that match as PHRASE matches the tokens.
+
+    The last token decides: a character after a character is already in the last pair; a
+    lone character or word is a prefix (a character may be followed by one in the text,
+    making it a pair there); a lone letter like é after a character is either (疫é is
+    a pair in 疫 é, not in 疫 école)."""
+    body = _paired_tokens(phrase)[:-1]
+    last = phrase[-1]
+    if len(phrase) > 1 and _single(phrase[-2]) and _single(last):
+        if _is_wide(last):
+            return ['"' + " ".join(body) + '"']
+        return [
+            '"' + " ".join([*body, last]) + '"*',
+            '"' + " ".join([*body[:-1], phrase[-2], last]) + '"*',
+        ]
+    prefix = _single(last) or _prefix(phrase)
+    return ['"' + " ".join([*body, last]) + '"' + ("*" if prefix else "")]
+
+
+def _paired_term(term: Term) -> str:
+    return " OR ".join(
+        expression for phrase in term.searched for expression in _paired_phrases(phrase)
+    )
+
+
+# A commitment's row: its documents' tokens by part (the reply's owner is its source). The
+# tables' names are constants, not input.
+_ROW_VALUES = ", ".join(
+    f"(SELECT tokens FROM tracker_searchdocument WHERE id = "  # noqa: S608
+    f"(c.{'source_id' if part == REPLY else 'id'} << {KEY_BITS}) | {part})"
+    for part in (TITLE, OWN, REPLY, TIMELINE)
+)
+ROWS_STALE_SQL = f"SELECT commitment_id FROM {STALE_TABLE} ORDER BY commitment_id LIMIT %s"  # noqa: S608
+ROWS_SQL = (
+    f"SELECT c.id, {_ROW_VALUES} FROM tracker_commitment c "  # noqa: S608
+    "WHERE c.is_published AND c.id IN ({ids})"
+)
+ROWS_DELETE_SQL = f"DELETE FROM {COLUMNS_TABLE} WHERE rowid IN ({{ids}})"  # noqa: S608
+ROWS_INSERT_SQL = (
+    f"INSERT INTO {COLUMNS_TABLE}(rowid, {', '.join(COLUMNS)}) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+ROWS_UNSTALE_SQL = f"DELETE FROM {STALE_TABLE} WHERE commitment_id IN ({{ids}})"  # noqa: S608
+
+
+def columns_table_exists() -> bool:
+    """Whether this database has the rows of migration 0024 (SQLite with FTS5).
+
+    Asked each time, not cached: a test or a migration may add or drop it."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [COLUMNS_TABLE]
+        )
+        return cursor.fetchone() is not None
+
+
+def _columns_ready() -> bool:
+    """Whether the one-row-per-commitment index is there and holds no stale row."""
+    if not columns_table_exists():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STALE_TABLE})")  # noqa: S608
+        return not cursor.fetchone()[0]
+
+
+# The tiers of the ranking: every term in the title; in the title or wording; in those or
+# the reply; anywhere (None). A commitment's rank is the first tier holding it.
+_TIERS = (TITLE, OWN, REPLY, None)
+
+
+def _columns_match(query: Query, last_part: int | None) -> str:
+    """Return the FTS5 expression of every term in the columns up to a part (None: any)."""
+    if last_part is None:
+        return " AND ".join(f"({_paired_term(term)})" for term in query.terms)
+    columns = " ".join(COLUMNS[: last_part + 1])
+    return " AND ".join(f"{{{columns}}} : ({_paired_term(term)})" for term in query.terms)
+
+
+_ROWIDS = f"SELECT rowid FROM {COLUMNS_TABLE} WHERE {COLUMNS_TABLE} MATCH %s"  # noqa: S608
+
+
+def _fetch(sql: str, parameters: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+
+
+def _tier_count(query: Query, last_part, base, unfiltered: bool) -> int:
+    """Return how many commitments of BASE hold every term up to a part."""
+    match = _columns_match(query, last_part)
+    if unfiltered:  # the table holds exactly the published commitments: FTS5 counts alone
+        return _fetch(f"SELECT count(*) FROM ({_ROWIDS})", [match])[0][0]  # noqa: S608
+    base_sql, base_parameters = base
+    sql = f"SELECT count(*) FROM ({base_sql}) base WHERE base.id IN ({_ROWIDS})"  # noqa: S608
+    return _fetch(sql, [*base_parameters, match])[0][0]
+
+
+# A tier this many times larger than the rows read through it is read by walking the list's
+# order (its share of the list is large enough that the page is soon found); a smaller one
+# by looking its commitments up and sorting them.
+WALK_RATIO = 20
+
+
+def _band(query: Query, tier: int, base, limit: int, offset: int, size: int) -> list[int]:
+    """Return ids of BASE ranked in one tier (held by it, not by the one before), in the
+    list's order. A large tier is read with ``+base.id``, which keeps SQLite walking the
+    list's order and probing the matched rowids, stopping after LIMIT rows; a small one
+    by its SIZE rows looked up and sorted (a walk would cross most of the list)."""
+    base_sql, base_parameters = base
+    walk = "+" if size >= WALK_RATIO * (offset + limit) else ""
+    conditions = [f"{walk}base.id IN ({_ROWIDS})"]
+    parameters = [*base_parameters, _columns_match(query, _TIERS[tier])]
+    if tier:
+        conditions.append(f"{walk}base.id NOT IN ({_ROWIDS})")
+        parameters.append(_columns_match(query, _TIERS[tier - 1]))
+    sql = (
+        f"SELECT base.id FROM ({base_sql}) base WHERE {' AND '.join(conditions)} "  # noqa: S608
+        "ORDER BY base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s"
+    )
+    return [row[0] for row in _fetch(sql, [*parameters, limit, offset])]
+
+
+def _columns_page(query, base, *, limit, offset, unfiltered) -> tuple[list[int], int]:
+    """Return one page of ids and the number of matches, tier by tier: each tier the page
+    reaches is counted (a pair's count is a millisecond or two) and read from where the
+    page starts in it; the tiers past the page are counted together with the total."""
+    counts: dict[int, int] = {-1: 0}  # matches in the tiers up to each (cumulative)
+
+    def count(tier: int) -> int:
+        if tier not in counts:
+            counts[tier] = _tier_count(query, _TIERS[tier], base, unfiltered)
+        return counts[tier]
+
+    ids: list[int] = []
+    for tier in range(len(_TIERS)):
+        if len(ids) == limit:
+            break
+        start = offset + len(ids) - count(tier - 1)
+        size = count(tier) - count(tier - 1)
+        if start < size:
+            ids += _band(query, tier, base, limit - len(ids), start, size)
+    return ids, count(len(_TIERS) - 1)
+
+
+def ranked_page(
+    query: Query, base: tuple[str, list], *, limit: int | None, offset: int = 0, unfiltered=False
+) -> tuple[list[int], int]:
+    """Return the ids of one page of the commitments of BASE matching QUERY, ranked as
+    :func:`relevance` and the list's order rank them, and the number of all matches.
+
+    BASE is as :func:`ranked_page_sql` takes it; UNFILTERED says it holds every published
+    commitment (no other filter), so that counting needs no join. LIMIT None: the count
+    alone. With the one-row-per-commitment index (SQLite, no stale row) the matches are
+    counted and ranked by column filters; otherwise by :func:`ranked_page_sql`.
+    """
+    if not query:
+        raise ValueError("a ranked page needs a query with at least one term")
+    if _columns_ready():
+        if limit is None:
+            return [], _tier_count(query, None, base, unfiltered)
+        return _columns_page(query, base, limit=limit, offset=offset, unfiltered=unfiltered)
+    sql, parameters = ranked_page_sql(query, base, limit=limit, offset=offset)
+    rows = _fetch(sql, parameters)
+    if limit is None:
+        return [], rows[0][0]
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    sql, parameters = ranked_page_sql(query, base, limit=None)
+    return [], _fetch(sql, parameters)[0][0]
 
 
 # Highlighting ----------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db import connection
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 from django.utils.functional import cached_property
@@ -118,11 +117,11 @@ class IdsFirstPaginator(Paginator):
 
 
 class RankedSearchPaginator(Paginator):
-    """Pages of a search in relevance order, counted and ranked by one query.
+    """Pages of a search in relevance order, counted and ranked by the database.
 
     OBJECT_LIST is the list without the search (the other filters only); QUERY is the search.
-    One query (search.ranked_page_sql) finds the page's ids and the number of matches, then
-    the page's rows alone are read; a page past the end counts the matches on their own.
+    search.ranked_page finds the page's ids and the number of matches (on SQLite from one
+    full-text row per commitment, elsewhere in one query), then the page's rows alone are read.
     """
 
     def __init__(self, object_list, per_page, *, query: search.Query, **kwargs):
@@ -134,15 +133,19 @@ class RankedSearchPaginator(Paginator):
         sql, parameters = base.query.sql_with_params()
         return sql, list(parameters)
 
-    def _rows(self, sql: str, parameters: list) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return cursor.fetchall()
+    @cached_property
+    def _unfiltered(self) -> bool:
+        """Whether the list is every published commitment (no filter but the search)."""
+        published = self.object_list.model.objects.published().order_by()
+        base = published.values_list("id", "last_updated", "title")
+        sql, parameters = base.query.sql_with_params()
+        return self._base() == (sql, list(parameters))
 
     @cached_property
     def count(self) -> int:
-        sql, parameters = search.ranked_page_sql(self.query, self._base(), limit=None)
-        return self._rows(sql, parameters)[0][0]
+        return search.ranked_page(
+            self.query, self._base(), limit=None, unfiltered=self._unfiltered
+        )[1]
 
     def page(self, number):
         ids: list[int] = []
@@ -151,16 +154,13 @@ class RankedSearchPaginator(Paginator):
         except (TypeError, ValueError):
             wanted = 0
         if wanted >= 1:
-            sql, parameters = search.ranked_page_sql(
+            ids, self.__dict__["count"] = search.ranked_page(  # the count, from the same pass
                 self.query,
                 self._base(),
                 limit=self.per_page,
                 offset=(wanted - 1) * self.per_page,
+                unfiltered=self._unfiltered,
             )
-            rows = self._rows(sql, parameters)
-            if rows:
-                self.__dict__["count"] = rows[0][1]  # the count, from the same pass
-                ids = [row[0] for row in rows]
         number = self.validate_number(number)
         order = {pk: index for index, pk in enumerate(ids)}
         found = self.object_list.filter(pk__in=ids) if ids else []

@@ -27,7 +27,7 @@ from tracker.core.models import (
     TrackingLog,
 )
 from tracker.core.services.edit_conflicts import locked_with_changes
-from tracker.core.services.search_index import search_document_commitment_set
+from tracker.core.services.search_index import search_document_commitment_set, search_rows_refresh
 from tracker.core.services.timeline import (
     Evidence,
     commitment_change_status,
@@ -266,6 +266,8 @@ def commitment_save(
             _check_renderable(locked)
             if SEARCHED_FIELDS & set(changes):
                 search_document_commitment_set(commitment=locked)
+            else:
+                search_rows_refresh()  # another source: its row holds another reply
             done.append(_("已儲存修改。"))
         if published is not None and published != locked.is_published:
             if published:
@@ -273,6 +275,7 @@ def commitment_save(
             locked.is_published = published
             record_user(locked, user)
             locked.save(update_fields=["is_published"])
+            search_rows_refresh()
             done.append(_("已公開。") if published else _("已撤下（改為草稿）。"))
         evidence_change = status_change is not None and status_change.use_evidence
         if evidence_change and progress is None:
@@ -355,6 +358,7 @@ def commitment_publish(*, commitment: Commitment, user, published: bool = True) 
             locked.is_published = published
             record_user(locked, user)
             locked.save()
+            search_rows_refresh()
     _copy_back(commitment, locked)
     return commitment
 
@@ -382,6 +386,7 @@ def commitments_publish(*, commitments: Iterable[Commitment], user, published: b
             record_user(commitment, user)
             commitment.save()
             changed += 1
+        search_rows_refresh()
     return changed
 
 

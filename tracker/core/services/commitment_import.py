@@ -59,6 +59,7 @@ from tracker.core.services.row_writes import history_rows_copy, row_insert, rows
 from tracker.core.services.search_index import (
     search_document_commitment_set,
     search_document_source_set,
+    search_rows_deferred,
 )
 
 # Files are parsed and looked up in batches (one query for the batch's commitments, one
@@ -274,7 +275,8 @@ def commitments_import_paths(
         outer = transaction.atomic() if dry_run else contextlib.nullcontext()
         try:
             with outer:
-                _run(paths, found, report, label=label, whole_folders=whole_folders)
+                with search_rows_deferred():
+                    _run(paths, found, report, label=label, whole_folders=whole_folders)
                 if dry_run:
                     raise _DryRun
         except _DryRun:

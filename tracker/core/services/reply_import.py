@@ -25,7 +25,7 @@ from tracker.core import format as fmt
 from tracker.core.files import UnreadableFile, open_regular_file
 from tracker.core.links import web_url_problem
 from tracker.core.models import Source
-from tracker.core.services.search_index import search_document_source_set
+from tracker.core.services.search_index import search_document_source_set, search_rows_deferred
 
 MAX_LINE_BYTES = fmt.MAX_FILE_BYTES
 BATCH_SIZE = 200
@@ -255,8 +255,9 @@ def replies_import(*, paths: list[str | os.PathLike]) -> ReplyImportReport:
     report = ReplyImportReport()
     replies = merge_chunks(read_reply_rows(paths, report), report)
     report.replies = len(replies)
-    for start in range(0, len(replies), BATCH_SIZE):
-        _import_batch(replies[start : start + BATCH_SIZE], report)
+    with search_rows_deferred():  # a reply is copied into each citing commitment's row
+        for start in range(0, len(replies), BATCH_SIZE):
+            _import_batch(replies[start : start + BATCH_SIZE], report)
     return report
 
 
