@@ -53,7 +53,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
@@ -490,12 +490,20 @@ STALE_TABLE = "tracker_commitment_search_stale"
 COLUMNS = ("title", "own", "reply", "timeline")  # by part: TITLE, OWN, REPLY, TIMELINE
 
 
+def _joins(token: str, after: str) -> bool:
+    """Whether the one-row index pairs two neighbouring tokens: single characters (what
+    :func:`_single` says), one of them wide. Two narrow letters are not paired: α β paired
+    would be spelt as the word αβ, and the index could not tell them apart (a wide
+    character is always a token of its own, so no word holds one)."""
+    return _single(token) and _single(after) and (_is_wide(token) or _is_wide(after))
+
+
 def _paired_tokens(tokens: list[str] | tuple[str, ...]) -> list[str]:
-    """Return tokens with each single character (what :func:`_single` says) that a single
-    character follows joined to it: 疫 苗 採 購 → 疫苗 苗採 採購 購, one token per position."""
+    """Return tokens with each that :func:`_joins` its follower joined to it:
+    疫 苗 採 購 → 疫苗 苗採 採購 購, one token per position."""
     following = [*tokens[1:], ""]
     return [
-        token + after if _single(token) and _single(after) else token
+        token + after if _joins(token, after) else token
         for token, after in zip(tokens, following, strict=True)
     ]
 
@@ -520,7 +528,7 @@ def _paired_phrases(phrase: tuple[str, ...]) -> list[str]:
     a pair in 疫 é, not in 疫 école)."""
     body = _paired_tokens(phrase)[:-1]
     last = phrase[-1]
-    if len(phrase) > 1 and _single(phrase[-2]) and _single(last):
+    if len(phrase) > 1 and _joins(phrase[-2], last):
         if _is_wide(last):
             return ['"' + " ".join(body) + '"']
         return [
@@ -570,15 +578,6 @@ def columns_table_exists() -> bool:
         return cursor.fetchone() is not None
 
 
-def _columns_ready() -> bool:
-    """Whether the one-row-per-commitment index is there and holds no stale row."""
-    if not columns_table_exists():
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STALE_TABLE})")  # noqa: S608
-        return not cursor.fetchone()[0]
-
-
 # The tiers of the ranking: every term in the title; in the title or wording; in those or
 # the reply; anywhere (None). A commitment's rank is the first tier holding it.
 _TIERS = (TITLE, OWN, REPLY, None)
@@ -601,14 +600,29 @@ def _fetch(sql: str, parameters: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _tier_count(query: Query, last_part, base, unfiltered: bool) -> int:
-    """Return how many commitments of BASE hold every term up to a part."""
-    match = _columns_match(query, last_part)
-    if unfiltered:  # the table holds exactly the published commitments: FTS5 counts alone
-        return _fetch(f"SELECT count(*) FROM ({_ROWIDS})", [match])[0][0]  # noqa: S608
+def _tier_counts(query: Query, tiers: list[int], base, unfiltered: bool) -> list[int] | None:
+    """Return how many commitments of BASE each tier holds (every term up to its part),
+    in one query; None when the one-row index cannot answer: a row is stale, or this
+    database has no such table (SQLite without FTS5, or before migration 0024)."""
+    stale = f"EXISTS (SELECT 1 FROM {STALE_TABLE})"  # noqa: S608
+    selects = [stale]
+    parameters: list = []
     base_sql, base_parameters = base
-    sql = f"SELECT count(*) FROM ({base_sql}) base WHERE base.id IN ({_ROWIDS})"  # noqa: S608
-    return _fetch(sql, [*base_parameters, match])[0][0]
+    for tier in tiers:
+        if unfiltered:  # the table holds exactly the published commitments: FTS5 counts
+            counted = f"SELECT count(*) FROM ({_ROWIDS})"  # noqa: S608
+        else:
+            counted = f"SELECT count(*) FROM ({base_sql}) base WHERE base.id IN ({_ROWIDS})"  # noqa: S608
+            parameters += base_parameters
+        selects.append(f"CASE WHEN {stale} THEN NULL ELSE ({counted}) END")  # not if stale
+        parameters.append(_columns_match(query, _TIERS[tier]))
+    try:
+        row = _fetch("SELECT " + ", ".join(selects), parameters)[0]
+    except OperationalError as error:
+        if "no such table" not in str(error):
+            raise
+        return None
+    return None if row[0] else list(row[1:])
 
 
 # A tier this many times larger than the rows read through it is read by walking the list's
@@ -636,26 +650,32 @@ def _band(query: Query, tier: int, base, limit: int, offset: int, size: int) -> 
     return [row[0] for row in _fetch(sql, [*parameters, limit, offset])]
 
 
-def _columns_page(query, base, *, limit, offset, unfiltered) -> tuple[list[int], int]:
-    """Return one page of ids and the number of matches, tier by tier: each tier the page
-    reaches is counted (a pair's count is a millisecond or two) and read from where the
-    page starts in it; the tiers past the page are counted together with the total."""
-    counts: dict[int, int] = {-1: 0}  # matches in the tiers up to each (cumulative)
+def _columns_page(query, base, *, limit, offset, unfiltered) -> tuple[list[int], int] | None:
+    """Return one page of ids and the number of matches, tier by tier, or None when the
+    one-row index cannot answer. The title tier and all matches are counted in one query;
+    the tiers between only if the page reaches them. Each tier the page reaches is read
+    from where the page starts in it."""
+    last = len(_TIERS) - 1
+    first = _tier_counts(query, [0, last], base, unfiltered)
+    if first is None:
+        return None
+    counts: dict[int, int] = {-1: 0, 0: first[0], last: first[1]}  # cumulative, by tier
 
     def count(tier: int) -> int:
         if tier not in counts:
-            counts[tier] = _tier_count(query, _TIERS[tier], base, unfiltered)
+            # Not stale now either: this runs in the read transaction of the first count.
+            counts[tier] = _tier_counts(query, [tier], base, unfiltered)[0]
         return counts[tier]
 
     ids: list[int] = []
     for tier in range(len(_TIERS)):
-        if len(ids) == limit:
+        if len(ids) == limit or offset + len(ids) >= counts[last]:
             break
         start = offset + len(ids) - count(tier - 1)
         size = count(tier) - count(tier - 1)
         if start < size:
             ids += _band(query, tier, base, limit - len(ids), start, size)
-    return ids, count(len(_TIERS) - 1)
+    return ids, counts[last]
 
 
 def ranked_page(
@@ -671,10 +691,18 @@ def ranked_page(
     """
     if not query:
         raise ValueError("a ranked page needs a query with at least one term")
-    if _columns_ready():
-        if limit is None:
-            return [], _tier_count(query, None, base, unfiltered)
-        return _columns_page(query, base, limit=limit, offset=offset, unfiltered=unfiltered)
+    if connection.vendor == "sqlite":
+        # One read transaction: a write that marks rows stale cannot come between the
+        # check and the reads (the counts read the one-row index alone, the page the list).
+        with transaction.atomic():
+            if limit is None:
+                counts = _tier_counts(query, [len(_TIERS) - 1], base, unfiltered)
+                if counts is not None:
+                    return [], counts[0]
+            else:
+                page = _columns_page(query, base, limit=limit, offset=offset, unfiltered=unfiltered)
+                if page is not None:
+                    return page
     sql, parameters = ranked_page_sql(query, base, limit=limit, offset=offset)
     rows = _fetch(sql, parameters)
     if limit is None:
