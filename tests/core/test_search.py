@@ -758,3 +758,24 @@ def test_letters_beside_letters_are_not_taken_for_words(text, query):
     search_index_rebuild()
     expected = _ranked_plainly(query)
     assert _ranked_pages(query, 20) == (expected, len(expected))
+
+
+@pytest.mark.django_db
+def test_an_editors_write_refreshes_a_bounded_number_of_stale_rows(monkeypatch):
+    """A killed import can leave thousands of rows stale: an editor's save must not pay for
+    them all; searches stay right meanwhile, and a rebuild refreshes the rest."""
+    from tracker.core.services import search_index
+
+    _needs_columns()
+    monkeypatch.setattr(search_index, "REFRESH_LIMIT", 3)
+    commitments = [make_commitment(title=f"疫苗 {number}") for number in range(8)]
+    search_index_rebuild()
+    Commitment.objects.update(is_published=False)  # outside the services: 8 stale rows
+    Commitment.objects.update(is_published=True)
+    assert len(_stale()) == 8
+    log_summary(commitments[0], "新的進度")  # an editor's write through a service
+    assert len(_stale()) == 8 - 3
+    assert _ranked_pages("疫苗", 20) == (_ranked_plainly("疫苗"), 8)
+    search_index_rebuild()
+    assert _stale() == set()
+    _assert_rows_exact()

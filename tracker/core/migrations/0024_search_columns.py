@@ -96,7 +96,7 @@ def forward(apps, schema_editor):
         # The service reads the documents with raw SQL only (no model of today's code).
         from tracker.core.services.search_index import search_rows_refresh
 
-        search_rows_refresh()
+        search_rows_refresh(every=True)
 
 
 def backward(apps, schema_editor):
