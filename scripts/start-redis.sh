@@ -19,7 +19,15 @@ for _ in $(seq 50); do
 done
 stop_redis() {
     if [ -s "$redis_dir/redis.pid" ]; then
-        kill "$(cat "$redis_dir/redis.pid")" 2>/dev/null || true
+        local pid
+        pid=$(cat "$redis_dir/redis.pid")
+        kill "$pid" 2>/dev/null || true
+        # Redis writes its last log lines as it exits: removing its folder before then
+        # failed ("Directory not empty") and turned a green run red.
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
     fi
     rm -rf "$redis_dir"
 }
