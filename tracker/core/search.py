@@ -286,13 +286,15 @@ def _other_names(part: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], .
 # Database side ---------------------------------------------------------------------------
 
 
+def _sqlite_table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [name])
+        return cursor.fetchone() is not None
+
+
 @cache
 def _fts_table_exists(alias: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
-        )
-        return cursor.fetchone() is not None
+    return _sqlite_table_exists(FTS_TABLE)
 
 
 def index_kind() -> str:
@@ -569,13 +571,7 @@ def columns_table_exists() -> bool:
     """Whether this database has the rows of migration 0024 (SQLite with FTS5).
 
     Asked each time, not cached: a test or a migration may add or drop it."""
-    if connection.vendor != "sqlite":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [COLUMNS_TABLE]
-        )
-        return cursor.fetchone() is not None
+    return connection.vendor == "sqlite" and _sqlite_table_exists(COLUMNS_TABLE)
 
 
 # The tiers of the ranking: every term in the title; in the title or wording; in those or

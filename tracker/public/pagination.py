@@ -128,6 +128,7 @@ class RankedSearchPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.query = query
 
+    @cached_property
     def _base(self) -> tuple[str, list]:
         base = self.object_list.order_by().values_list("id", "last_updated", "title")
         sql, parameters = base.query.sql_with_params()
@@ -139,13 +140,13 @@ class RankedSearchPaginator(Paginator):
         published = self.object_list.model.objects.published().order_by()
         base = published.values_list("id", "last_updated", "title")
         sql, parameters = base.query.sql_with_params()
-        return self._base() == (sql, list(parameters))
+        return self._base == (sql, list(parameters))
 
     @cached_property
     def count(self) -> int:
-        return search.ranked_page(
-            self.query, self._base(), limit=None, unfiltered=self._unfiltered
-        )[1]
+        return search.ranked_page(self.query, self._base, limit=None, unfiltered=self._unfiltered)[
+            1
+        ]
 
     def page(self, number):
         ids: list[int] = []
@@ -156,7 +157,7 @@ class RankedSearchPaginator(Paginator):
         if wanted >= 1:
             ids, self.__dict__["count"] = search.ranked_page(  # the count, from the same pass
                 self.query,
-                self._base(),
+                self._base,
                 limit=self.per_page,
                 offset=(wanted - 1) * self.per_page,
                 unfiltered=self._unfiltered,
