@@ -38,11 +38,12 @@ source's for a reply) shifted left by two bits, plus its part. So the ids the in
 say whose documents matched and where, and a search never reads the documents themselves
 (at 100× the corpus, fetching 18,200 matched documents' owners was most of a search's time).
 
-On SQLite a ranked page of search results (:func:`ranked_page`) reads a second FTS5 table
-instead: one row per published commitment, a column per part, its source's reply copied in,
-the tokens paired (:func:`paired`), so that matches are counted by one FTS5 query and ranked
-by column filters. Its rows are refreshed by the search-index services; while any is stale,
-:func:`ranked_page_sql` answers from the documents.
+A ranked page of search results (:func:`ranked_page`) reads a second index instead: one row
+per published commitment, a column per part, its source's reply copied in, the tokens paired
+(:func:`paired`), so that matches are counted by one query and ranked by column filters
+(SQLite: an FTS5 table; PostgreSQL: a tsvector per column, each with a GIN index, where a
+two-character term is one lexeme). Its rows are refreshed by the search-index services;
+while any is stale, :func:`ranked_page_sql` answers from the documents.
 """
 
 from __future__ import annotations
@@ -482,10 +483,11 @@ def ranked_page_sql(
     )
 
 
-# One row per commitment (SQLite) ------------------------------------------------------------
+# One row per commitment ---------------------------------------------------------------------
 
-# Migration 0024: one FTS5 row per published commitment, a column per part in ranking order
-# (its source's reply copied in), and the commitments whose rows went stale since the last
+# One row per published commitment, a column per part in ranking order (its source's reply
+# copied in): an FTS5 table on SQLite (migration 0024), tsvector columns each with a GIN
+# index on PostgreSQL (0025); and the commitments whose rows went stale since the last
 # refresh. Used while no row is stale; otherwise the documents' own index answers.
 COLUMNS_TABLE = "tracker_commitment_search"
 STALE_TABLE = "tracker_commitment_search_stale"
@@ -521,8 +523,9 @@ def paired(tokens: str | None) -> str | None:
     return " ".join(_paired_tokens(tokens.split()))
 
 
-def _paired_phrases(phrase: tuple[str, ...]) -> list[str]:
-    """Return the FTS5 phrases of the paired index that match as PHRASE matches the tokens.
+def _paired_alternatives(phrase: tuple[str, ...]) -> list[tuple[list[str], bool]]:
+    """Return the phrases of the paired index that match as PHRASE matches the tokens, each
+    as (its paired tokens, whether the last is a prefix).
 
     The last token decides: a character after a character is already in the last pair; a
     lone character or word is a prefix (a character may be followed by one in the text,
@@ -532,19 +535,59 @@ def _paired_phrases(phrase: tuple[str, ...]) -> list[str]:
     last = phrase[-1]
     if len(phrase) > 1 and _joins(phrase[-2], last):
         if _is_wide(last):
-            return ['"' + " ".join(body) + '"']
-        return [
-            '"' + " ".join([*body, last]) + '"*',
-            '"' + " ".join([*body[:-1], phrase[-2], last]) + '"*',
-        ]
-    prefix = _single(last) or _prefix(phrase)
-    return ['"' + " ".join([*body, last]) + '"' + ("*" if prefix else "")]
+            return [(body, False)]
+        return [([*body, last], True), ([*body[:-1], phrase[-2], last], True)]
+    return [([*body, last], _single(last) or _prefix(phrase))]
 
 
 def _paired_term(term: Term) -> str:
+    """Return a term as an FTS5 expression of the paired index (SQLite)."""
     return " OR ".join(
-        expression for phrase in term.searched for expression in _paired_phrases(phrase)
+        '"' + " ".join(tokens) + '"' + ("*" if prefix else "")
+        for phrase in term.searched
+        for tokens, prefix in _paired_alternatives(phrase)
     )
+
+
+def _lexeme(token: str) -> str:
+    """Return a token quoted as a lexeme of PostgreSQL's tsvector and tsquery text forms
+    (tokens hold only letters and digits; a quote or backslash would be escaped)."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _paired_tsquery(term: Term) -> str:
+    """Return a term as a tsquery of the paired vectors (PostgreSQL): the same phrases as
+    :func:`_paired_term`, a two-character term one lexeme that GIN answers alone."""
+    alternatives = []
+    for phrase in term.searched:
+        for tokens, prefix in _paired_alternatives(phrase):
+            lexemes = [_lexeme(token) for token in tokens]
+            lexemes[-1] += ":*" if prefix else ""
+            alternatives.append("(" + " <-> ".join(lexemes) + ")")
+    return " | ".join(alternatives)
+
+
+# PostgreSQL's limits on a tsvector: a lexeme's bytes, a position (higher ones are stored as
+# this), and the positions kept per lexeme (the first ones). Its to_tsvector has the same.
+MAX_LEXEME_BYTES = 2047
+MAX_POSITIONS = 256
+
+
+def paired_vector(tokens: str | None) -> str:
+    """Return a document's tokens as the one-row index keeps them on PostgreSQL: the text
+    form of a tsvector of its paired tokens (:func:`paired`) at their positions, counted
+    from 1, so that a phrase of pairs is checked as FTS5 checks it. Built here, not by
+    PostgreSQL's parser, which would split a run of letters its own way. A lexeme too long
+    for PostgreSQL is left out, its position kept (as to_tsvector leaves it)."""
+    if not tokens:
+        return ""
+    places: dict[str, list[str]] = {}
+    for position, token in enumerate(_paired_tokens(tokens.split()), start=1):
+        if len(token.encode()) <= MAX_LEXEME_BYTES:
+            kept = places.setdefault(token, [])
+            if len(kept) < MAX_POSITIONS:
+                kept.append(str(position))
+    return " ".join(f"{_lexeme(token)}:{','.join(kept)}" for token, kept in places.items())
 
 
 # A commitment's row: its documents' tokens by part (the reply's owner is its source). The
@@ -559,18 +602,49 @@ ROWS_SQL = (
     f"SELECT c.id, {_ROW_VALUES} FROM tracker_commitment c "  # noqa: S608
     "WHERE c.is_published AND c.id IN ({ids})"
 )
-ROWS_DELETE_SQL = f"DELETE FROM {COLUMNS_TABLE} WHERE rowid IN ({{ids}})"  # noqa: S608
-ROWS_INSERT_SQL = (
-    f"INSERT INTO {COLUMNS_TABLE}(rowid, {', '.join(COLUMNS)}) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s, %s)"
-)
+
+
+def _row_key() -> str:
+    return "rowid" if connection.vendor == "sqlite" else "commitment_id"
+
+
+def rows_delete_sql(marks: str) -> str:
+    """Return SQL deleting the rows of the commitments whose ids fill MARKS (placeholders)."""
+    return f"DELETE FROM {COLUMNS_TABLE} WHERE {_row_key()} IN ({marks})"  # noqa: S608
+
+
+def rows_insert_sql() -> str:
+    """Return SQL inserting one row: the commitment's id, then its columns (see row_values)."""
+    cast = "" if connection.vendor == "sqlite" else "::tsvector"
+    values = ", ".join(["%s", *[f"%s{cast}"] * len(COLUMNS)])
+    return (
+        f"INSERT INTO {COLUMNS_TABLE}({_row_key()}, {', '.join(COLUMNS)}) "  # noqa: S608
+        f"VALUES ({values})"
+    )
+
+
+def row_values(tokens: Iterable[str | None], convert=None) -> list[str | None]:
+    """Return a row's columns from its documents' tokens by part: paired text (SQLite's
+    FTS5) or a tsvector's text (PostgreSQL). CONVERT: the function to use instead (a
+    cached one, as a reply is copied into several rows)."""
+    convert = convert or row_converter()
+    return [convert(text) for text in tokens]
+
+
+def row_converter():
+    return paired if connection.vendor == "sqlite" else paired_vector
+
+
 ROWS_UNSTALE_SQL = f"DELETE FROM {STALE_TABLE} WHERE commitment_id IN ({{ids}})"  # noqa: S608
 
 
 def columns_table_exists() -> bool:
-    """Whether this database has the rows of migration 0024 (SQLite with FTS5).
+    """Whether this database has the one-row index (SQLite with FTS5, migration 0024;
+    PostgreSQL, migration 0025).
 
     Asked each time, not cached: a test or a migration may add or drop it."""
+    if connection.vendor == "postgresql":
+        return bool(_fetch("SELECT to_regclass(%s) IS NOT NULL", [COLUMNS_TABLE])[0][0])
     return connection.vendor == "sqlite" and _sqlite_table_exists(COLUMNS_TABLE)
 
 
@@ -587,7 +661,24 @@ def _columns_match(query: Query, last_part: int | None) -> str:
     return " AND ".join(f"{{{columns}}} : ({_paired_term(term)})" for term in query.terms)
 
 
-_ROWIDS = f"SELECT rowid FROM {COLUMNS_TABLE} WHERE {COLUMNS_TABLE} MATCH %s"  # noqa: S608
+def _matched(query: Query, last_part: int | None) -> tuple[str, list]:
+    """Return SQL selecting the ids of the commitments holding every term in their columns
+    up to a part (None: any), and its parameters. SQLite: one FTS5 query. PostgreSQL: each
+    term in any of the columns (a GIN index each; a two-character term is one lexeme,
+    answered without reading the rows)."""
+    if connection.vendor == "sqlite":
+        sql = f"SELECT rowid FROM {COLUMNS_TABLE} WHERE {COLUMNS_TABLE} MATCH %s"  # noqa: S608
+        return sql, [_columns_match(query, last_part)]
+    columns = COLUMNS if last_part is None else COLUMNS[: last_part + 1]
+    # The reply last: a phrase is checked against a row's vectors in this order until one
+    # holds it, and a reply's vector is the largest to read (copied into each commitment).
+    columns = sorted(columns, key=lambda column: column == "reply")
+    conditions, parameters = [], []
+    for term in query.terms:
+        conditions.append("(" + " OR ".join(f"{column} @@ %s::tsquery" for column in columns) + ")")
+        parameters += [_paired_tsquery(term)] * len(columns)
+    sql = f"SELECT commitment_id FROM {COLUMNS_TABLE} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return sql, parameters
 
 
 def _fetch(sql: str, parameters: list) -> list[tuple]:
@@ -605,16 +696,17 @@ def _tier_counts(query: Query, tiers: list[int], base, unfiltered: bool) -> list
     parameters: list = []
     base_sql, base_parameters = base
     for tier in tiers:
-        if unfiltered:  # the table holds exactly the published commitments: FTS5 counts
-            counted = f"SELECT count(*) FROM ({_ROWIDS})"  # noqa: S608
+        matched, matched_parameters = _matched(query, _TIERS[tier])
+        if unfiltered:  # the table holds exactly the published commitments: it counts
+            counted = f"SELECT count(*) FROM ({matched}) matched"  # noqa: S608
         else:
-            counted = f"SELECT count(*) FROM ({base_sql}) base WHERE base.id IN ({_ROWIDS})"  # noqa: S608
+            counted = f"SELECT count(*) FROM ({base_sql}) base WHERE base.id IN ({matched})"  # noqa: S608
             parameters += base_parameters
         selects.append(f"CASE WHEN {stale} THEN NULL ELSE ({counted}) END")  # not if stale
-        parameters.append(_columns_match(query, _TIERS[tier]))
+        parameters += matched_parameters
     try:
         row = _fetch("SELECT " + ", ".join(selects), parameters)[0]
-    except OperationalError as error:
+    except OperationalError as error:  # SQLite; PostgreSQL's migration 0025 makes the table
         if "no such table" not in str(error):
             raise
         return None
@@ -629,20 +721,37 @@ WALK_RATIO = 20
 
 def _band(query: Query, tier: int, base, limit: int, offset: int, size: int) -> list[int]:
     """Return ids of BASE ranked in one tier (held by it, not by the one before), in the
-    list's order. A large tier is read with ``+base.id``, which keeps SQLite walking the
-    list's order and probing the matched rowids, stopping after LIMIT rows; a small one
-    by its SIZE rows looked up and sorted (a walk would cross most of the list)."""
+    list's order.
+
+    SQLite: a large tier is read with ``+base.id``, which keeps it walking the list's order
+    and probing the matched rowids, stopping after LIMIT rows; a small one by its SIZE rows
+    looked up and sorted (a walk would cross most of the list). PostgreSQL: the tier's ids
+    less the tier before's (two bitmap scans), then the commitments of BASE among them,
+    sorted, behind ``OFFSET 0``: its planner cannot tell how many rows a pair matches
+    (it guessed 671 for 長照's 2,600 titles) and walked the list's order instead, reading
+    79,000 rows' vectors for one page."""
     base_sql, base_parameters = base
+    matched, parameters = _matched(query, _TIERS[tier])
+    parameters = [*base_parameters, *parameters]
+    order = "ORDER BY base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s"
+    if connection.vendor == "postgresql":
+        band = matched
+        if tier:
+            before, before_parameters = _matched(query, _TIERS[tier - 1])
+            band = f"{matched} EXCEPT {before}"
+            parameters += before_parameters
+        sql = (
+            f"SELECT base.id FROM (SELECT base.* FROM ({base_sql}) base "  # noqa: S608
+            f"WHERE base.id IN ({band}) OFFSET 0) base {order}"
+        )
+        return [row[0] for row in _fetch(sql, [*parameters, limit, offset])]
     walk = "+" if size >= WALK_RATIO * (offset + limit) else ""
-    conditions = [f"{walk}base.id IN ({_ROWIDS})"]
-    parameters = [*base_parameters, _columns_match(query, _TIERS[tier])]
+    conditions = [f"{walk}base.id IN ({matched})"]
     if tier:
-        conditions.append(f"{walk}base.id NOT IN ({_ROWIDS})")
-        parameters.append(_columns_match(query, _TIERS[tier - 1]))
-    sql = (
-        f"SELECT base.id FROM ({base_sql}) base WHERE {' AND '.join(conditions)} "  # noqa: S608
-        "ORDER BY base.last_updated DESC, base.title, base.id LIMIT %s OFFSET %s"
-    )
+        before, before_parameters = _matched(query, _TIERS[tier - 1])
+        conditions.append(f"{walk}base.id NOT IN ({before})")
+        parameters += before_parameters
+    sql = f"SELECT base.id FROM ({base_sql}) base WHERE {' AND '.join(conditions)} {order}"  # noqa: S608
     return [row[0] for row in _fetch(sql, [*parameters, limit, offset])]
 
 
@@ -682,23 +791,24 @@ def ranked_page(
 
     BASE is as :func:`ranked_page_sql` takes it; UNFILTERED says it holds every published
     commitment (no other filter), so that counting needs no join. LIMIT None: the count
-    alone. With the one-row-per-commitment index (SQLite, no stale row) the matches are
+    alone. With the one-row-per-commitment index (no stale row) the matches are
     counted and ranked by column filters; otherwise by :func:`ranked_page_sql`.
     """
     if not query:
         raise ValueError("a ranked page needs a query with at least one term")
-    if connection.vendor == "sqlite":
+    if connection.vendor in ("sqlite", "postgresql"):
         # One read transaction: a write that marks rows stale cannot come between the
-        # check and the reads (the counts read the one-row index alone, the page the list).
+        # check and the reads on SQLite (the counts read the one-row index alone, the page
+        # the list). PostgreSQL reads each statement as committed when it starts, and the
+        # services mark and refresh rows in one transaction.
         with transaction.atomic():
             if limit is None:
                 counts = _tier_counts(query, [len(_TIERS) - 1], base, unfiltered)
-                if counts is not None:
-                    return [], counts[0]
+                page = None if counts is None else ([], counts[0])
             else:
                 page = _columns_page(query, base, limit=limit, offset=offset, unfiltered=unfiltered)
-                if page is not None:
-                    return page
+        if page is not None:
+            return page
     sql, parameters = ranked_page_sql(query, base, limit=limit, offset=offset)
     rows = _fetch(sql, parameters)
     if limit is None:

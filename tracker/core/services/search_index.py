@@ -18,8 +18,6 @@ from tracker.core.models import Commitment, SearchDocument, Source
 from tracker.core.search import (
     OWN,
     REPLY,
-    ROWS_DELETE_SQL,
-    ROWS_INSERT_SQL,
     ROWS_SQL,
     ROWS_STALE_SQL,
     ROWS_UNSTALE_SQL,
@@ -28,7 +26,10 @@ from tracker.core.search import (
     columns_table_exists,
     document_key,
     document_tokens,
-    paired,
+    row_converter,
+    row_values,
+    rows_delete_sql,
+    rows_insert_sql,
 )
 from tracker.core.services.row_writes import rows_insert
 
@@ -164,11 +165,11 @@ REFRESH_LIMIT = 1000
 
 
 def search_rows_refresh(*, batch: int = REBUILD_BATCH, every: bool = False) -> int:
-    """Re-index the commitments whose one-row index entry went stale (SQLite, migration 0024);
-    return how many.
+    """Re-index the commitments whose one-row index entry went stale (migrations 0024 and
+    0025); return how many.
 
     Triggers note them as their commitment, documents or source reply change; this rewrites
-    their rows from the documents (paired: :func:`tracker.core.search.paired`), in the
+    their rows from the documents (paired: :func:`tracker.core.search.row_values`), in the
     caller's transaction, BATCH at a time, up to REFRESH_LIMIT rows (EVERY: all). Every search-index
     service calls it after its writes, and so do the services that publish or withdraw
     commitments; imports and rebuilds refresh every stale row. Until no row is stale,
@@ -188,9 +189,11 @@ def search_rows_refresh(*, batch: int = REBUILD_BATCH, every: bool = False) -> i
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(ROWS_SQL.format(ids=marks), ids)
             rows = cursor.fetchall()
-            cursor.execute(ROWS_DELETE_SQL.format(ids=marks), ids)
-            pairs = functools.lru_cache(maxsize=batch)(paired)  # a reply, once per batch
-            cursor.executemany(ROWS_INSERT_SQL, [(row[0], *map(pairs, row[1:])) for row in rows])
+            cursor.execute(rows_delete_sql(marks), ids)
+            convert = functools.lru_cache(maxsize=batch)(row_converter())  # a reply: once
+            cursor.executemany(
+                rows_insert_sql(), [(row[0], *row_values(row[1:], convert)) for row in rows]
+            )
             cursor.execute(ROWS_UNSTALE_SQL.format(ids=marks), ids)
             refreshed += len(ids)
     return refreshed
