@@ -822,3 +822,26 @@ def test_an_editors_write_refreshes_a_bounded_number_of_stale_rows(monkeypatch):
     search_index_rebuild()
     assert _stale() == set()
     _assert_rows_exact()
+
+
+@pytest.mark.django_db
+def test_a_phrase_in_a_shared_reply_finds_each_published_commitment_citing_it():
+    """A phrase of three or more characters is looked for in the sources' replies (once per
+    source on PostgreSQL): every published commitment citing the reply is found, a
+    withdrawn one is not, and a reply holding the phrase's pairs apart is no match."""
+    _needs_columns()
+    shared = make_source(subject="函", reply_text="本部將擴充社會住宅，逐年檢討。")
+    citing = [make_commitment(title=f"引用{n}", wording="無關", source=shared) for n in "甲乙"]
+    make_commitment(title="撤下", wording="無關", source=shared, is_published=False)
+    own = _plain(title="自有", wording="興建社會住宅")
+    _plain(title="拆開", reply_text="社會 會住 住宅")  # every pair of 社會住宅, not the phrase
+    _plain(title="標點", reply_text="社會、住宅")  # punctuation between is ignored: a match
+    search_index_rebuild()
+    expected = _ranked_plainly("社會住宅")
+    titles = dict(Commitment.objects.values_list("pk", "title"))
+    assert {titles[pk] for pk in expected} == {"引用甲", "引用乙", "自有", "標點"}
+    assert expected[0] == own.pk and {c.pk for c in citing} <= set(expected)
+    for per_page in (1, 20):
+        assert _ranked_pages("社會住宅", per_page) == (expected, 4)
+    # With a two-character term beside it (the columns and the replies intersected).
+    assert _ranked_pages("社會住宅 逐年", 20) == (_ranked_plainly("社會住宅 逐年"), 2)
