@@ -845,3 +845,25 @@ def test_a_phrase_in_a_shared_reply_finds_each_published_commitment_citing_it():
         assert _ranked_pages("社會住宅", per_page) == (expected, 4)
     # With a two-character term beside it (the columns and the replies intersected).
     assert _ranked_pages("社會住宅 逐年", 20) == (_ranked_plainly("社會住宅 逐年"), 2)
+
+
+@pytest.mark.django_db
+def test_an_agency_term_finds_its_short_and_long_spellings_in_replies():
+    """臺電 is one pair, 台灣電力公司 a phrase: a term with both finds replies holding either
+    (the pair needs no check, the phrase is checked), and nothing else."""
+    _needs_columns()
+    replies = [
+        "臺電將加強",
+        "台灣電力公司將加強",
+        "台灣電力 公司",
+        "台灣電力將加強",
+        "電台",
+        "無關",
+    ]
+    for number, reply in enumerate(replies):
+        _plain(title=f"題{number}", reply_text=reply)
+    search_index_rebuild()
+    expected = _ranked_plainly("台電")
+    assert len(expected) == 3
+    assert _ranked_pages("台電", 2) == (expected, 3)
+    assert _ranked_pages("臺電 加強", 20) == (_ranked_plainly("臺電 加強"), 2)

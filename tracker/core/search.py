@@ -667,17 +667,20 @@ def _columns_match(query: Query, last_part: int | None) -> str:
     return " AND ".join(f"{{{columns}}} : ({_paired_term(term)})" for term in query.terms)
 
 
-def _pairs_filter(term: Term) -> str | None:
+def _pairs_filter(phrases: Iterable[tuple[str, ...]]) -> str | None:
     """Return a tsquery of ``pairs_tsv`` (a document's neighbouring single characters, no
-    positions) that every document holding the term matches: per phrase, all its pairs.
-    None when a phrase has no pair (a word): then nothing narrows the phrase check."""
+    positions) that every document holding one of PHRASES matches: per phrase, all its
+    pairs. None when a phrase has no pair (a word): then nothing narrows the phrase check."""
     alternatives = []
-    for phrase in term.searched:
+    for phrase in phrases:
         pairs = [a + b for a, b in pairwise(phrase) if _single(a) and _single(b)]
         if not pairs:
             return None
         alternatives.append("(" + " & ".join(map(_lexeme, pairs)) + ")")
     return " | ".join(alternatives)
+
+
+_REPLY_DOCUMENTS = "SELECT id AS doc FROM tracker_searchdocument WHERE "
 
 
 def _replies_holding(term: Term) -> tuple[str, list]:
@@ -690,18 +693,24 @@ def _replies_holding(term: Term) -> tuple[str, list]:
     the phrase's pairs (``pairs_tsv``, which GIN answers alone), by the phrase of its
     tokens. ``ts_match_vq`` is ``@@`` in a form no index answers: asking the tokens' index
     too would add every document holding the characters, parts other than replies
-    included, to the ones checked."""
-    narrowed = _pairs_filter(term)
+    included, to the ones checked. A two-character spelling of the term (臺電 beside
+    台灣電力公司) is its pair, which needs no check."""
+    pairs = [phrase for phrase in term.searched if _pairable(phrase)]
+    longer = [phrase for phrase in term.searched if not _pairable(phrase)]
+    narrowed = _pairs_filter(longer)
     if narrowed is None:
         keys, parameters = _document_keys(term, "tsvector")
     else:
-        phrases = " | ".join(f"({_tokens_tsquery(phrase)})" for phrase in term.searched)
+        phrases = " | ".join(f"({_tokens_tsquery(phrase)})" for phrase in longer)
         keys = (
-            f"SELECT id AS doc FROM tracker_searchdocument WHERE {PAIRS_VECTOR} @@ %s::tsquery "  # noqa: S608
+            f"{_REPLY_DOCUMENTS} {PAIRS_VECTOR} @@ %s::tsquery "
             f"AND CASE WHEN (id & {PART_MASK}) = {REPLY} "  # replies first: a CASE keeps the order
             f"THEN ts_match_vq({TOKENS_VECTOR}, to_tsquery('simple'::regconfig, %s)) END"
         )
         parameters = [narrowed, phrases]
+        if pairs:
+            keys = f"{_REPLY_DOCUMENTS} {PAIRS_VECTOR} @@ %s::tsquery UNION {keys}"
+            parameters = [" | ".join(_lexeme("".join(phrase)) for phrase in pairs), *parameters]
     sql = (
         "SELECT id FROM tracker_commitment WHERE is_published AND source_id IN "  # noqa: S608
         f"(SELECT {_OWNER} FROM ({keys}) matched WHERE {_PART} = {REPLY})"
