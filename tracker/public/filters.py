@@ -127,8 +127,14 @@ class CommitmentFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：疫苗、電網")}),
         max_length=search.MAX_QUERY_CHARS,
     )
+    # A column of the commitment itself: no join, so no duplicate rows to remove. Its default
+    # DISTINCT made every status-filtered list group its rows (at 100× the corpus, a search
+    # with a status grouped 44,000 rows in each of its three statements: 26–37 ms each).
     status = django_filters.MultipleChoiceFilter(
-        label=_("狀態"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        label=_("狀態"),
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     category = django_filters.ChoiceFilter(
         label=_("類別"), method="filter_category", empty_label=_("全部類別")
