@@ -644,6 +644,17 @@ def row_converter():
 ROWS_UNSTALE_SQL = f"DELETE FROM {STALE_TABLE} WHERE commitment_id IN ({{ids}})"  # noqa: S608
 
 
+def rows_orphans_sql() -> str:
+    """Return SQL deleting the rows of commitments no longer published (or gone). Triggers
+    mark those stale, so a refresh drops them; this is for a rebuild, which repairs what
+    no trigger saw (a table rebuilt without its triggers, rows written around them)."""
+    key = _row_key()
+    return (
+        f"DELETE FROM {COLUMNS_TABLE} WHERE {key} NOT IN "  # noqa: S608
+        "(SELECT id FROM tracker_commitment WHERE is_published)"
+    )
+
+
 def columns_table_exists() -> bool:
     """Whether this database has the one-row index (SQLite with FTS5, migration 0024;
     PostgreSQL, migration 0025).
@@ -852,7 +863,8 @@ def _columns_page(query, base, *, limit, offset, unfiltered) -> tuple[list[int],
     for tier in range(len(_TIERS)):
         if len(ids) == limit or offset + len(ids) >= counts[last]:
             break
-        start = offset + len(ids) - count(tier - 1)
+        # Never before the tier's start, even if the rows held one the list does not.
+        start = max(0, offset + len(ids) - count(tier - 1))
         size = count(tier) - count(tier - 1)
         if start < size:
             ids += _band(query, tier, base, limit - len(ids), start, size)

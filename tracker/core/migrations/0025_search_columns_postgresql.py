@@ -64,6 +64,21 @@ FORWARD = [
         RETURN NULL;
     END $$
     """,
+    # TRUNCATE fires no row trigger (Django's flush truncates every model's table): the rows
+    # of commitments gone are dropped, and every published commitment's row is stale.
+    f"""
+    CREATE FUNCTION {TABLE}_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM {TABLE} WHERE commitment_id NOT IN (SELECT id FROM tracker_commitment);
+        {_mark("SELECT id FROM tracker_commitment WHERE is_published")}
+        RETURN NULL;
+    END $$
+    """,
+    *(
+        f"CREATE TRIGGER {TABLE}_{name}_truncate AFTER TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_truncated()"
+        for name, table in (("document", "tracker_searchdocument"), ("commitment", "tracker_commitment"))
+    ),
     f"CREATE TRIGGER {TABLE}_document_insert_delete AFTER INSERT OR DELETE "
     f"ON tracker_searchdocument FOR EACH ROW EXECUTE FUNCTION {TABLE}_document_mark()",
     f"CREATE TRIGGER {TABLE}_document_update AFTER UPDATE ON tracker_searchdocument "
@@ -89,12 +104,15 @@ INDEXES = [
 BACKWARD = [
     f"DROP TRIGGER IF EXISTS {TABLE}_{name} ON {table}"
     for name, table in (
+        ("document_truncate", "tracker_searchdocument"),
+        ("commitment_truncate", "tracker_commitment"),
         ("document_insert_delete", "tracker_searchdocument"),
         ("document_update", "tracker_searchdocument"),
         ("commitment_insert_delete", "tracker_commitment"),
         ("commitment_update", "tracker_commitment"),
     )
 ] + [
+    f"DROP FUNCTION IF EXISTS {TABLE}_truncated()",
     f"DROP FUNCTION IF EXISTS {TABLE}_document_mark()",
     f"DROP FUNCTION IF EXISTS {TABLE}_commitment_mark()",
     f"DROP TABLE IF EXISTS {STALE}",

@@ -30,6 +30,7 @@ from tracker.core.search import (
     row_values,
     rows_delete_sql,
     rows_insert_sql,
+    rows_orphans_sql,
 )
 from tracker.core.services.row_writes import rows_insert
 
@@ -228,6 +229,8 @@ def search_index_rebuild(*, commitment_model=None, source_model=None, document_m
                 document_model.objects.bulk_create(batch)
                 batch = []
         document_model.objects.bulk_create(batch)
-        if commitment_model is Commitment:  # not in a migration, whose tables may predate 0024
+        if commitment_model is Commitment and columns_table_exists():  # not in a migration
+            with connection.cursor() as cursor:
+                cursor.execute(rows_orphans_sql())
             search_rows_refresh(every=True)
     return commitments, sources
