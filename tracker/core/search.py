@@ -189,9 +189,15 @@ def _holds(phrase: tuple[str, ...], other: tuple[str, ...]) -> bool:
     return False
 
 
+def _lexeme(token: str) -> str:
+    """Return a token quoted as a lexeme of PostgreSQL's tsvector and tsquery text forms
+    (tokens hold only letters and digits; a quote or backslash would be escaped)."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _tokens_tsquery(phrase: tuple[str, ...]) -> str:
     """Return a phrase as a tsquery of ``tokens_tsv`` (its tokens' positions)."""
-    parts = [f"'{token}'" for token in phrase]
+    parts = [_lexeme(token) for token in phrase]
     if _prefix(phrase):
         parts[-1] += ":*"
     return " <-> ".join(parts)
@@ -335,7 +341,7 @@ def _document_keys(term: Term, kind: str) -> tuple[str, list[str]]:
             parameters.append(tokens)
         else:  # the pair as it is stored: no parser, no normalisation
             conditions.append(f"{PAIRS_VECTOR} @@ %s::tsquery")
-            parameters.append(f"'{pair}'")
+            parameters.append(_lexeme(pair))
     condition = " OR ".join(conditions)
     sql = f"SELECT id AS doc FROM tracker_searchdocument WHERE {condition}"  # noqa: S608
     return sql, parameters
@@ -555,12 +561,6 @@ def _paired_term(term: Term) -> str:
     )
 
 
-def _lexeme(token: str) -> str:
-    """Return a token quoted as a lexeme of PostgreSQL's tsvector and tsquery text forms
-    (tokens hold only letters and digits; a quote or backslash would be escaped)."""
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def _paired_tsquery(term: Term) -> str:
     """Return a term as a tsquery of the paired vectors (PostgreSQL): the same phrases as
     :func:`_paired_term`, a two-character term one lexeme that GIN answers alone."""
@@ -573,18 +573,21 @@ def _paired_tsquery(term: Term) -> str:
     return " | ".join(alternatives)
 
 
-# PostgreSQL's limits on a tsvector: a lexeme's bytes, a position (higher ones are stored as
-# this), and the positions kept per lexeme (the first ones). Its to_tsvector has the same.
-MAX_LEXEME_BYTES = 2047
+# PostgreSQL's limits on a tsvector: a lexeme's bytes (a longer one is an error) and the
+# positions it keeps per lexeme (the first ones). Positions above 16383 are stored as 16383,
+# so a phrase past that token of a document is not found on PostgreSQL (the corpus's
+# longest document has 7,604 tokens).
+MAX_LEXEME_BYTES = 2046
 MAX_POSITIONS = 256
 
 
 def paired_vector(tokens: str | None) -> str:
     """Return a document's tokens as the one-row index keeps them on PostgreSQL: the text
     form of a tsvector of its paired tokens (:func:`paired`) at their positions, counted
-    from 1, so that a phrase of pairs is checked as FTS5 checks it. Built here, not by
-    PostgreSQL's parser, which would split a run of letters its own way. A lexeme too long
-    for PostgreSQL is left out, its position kept (as to_tsvector leaves it)."""
+    from 1, so that a phrase of pairs is checked by positions, as FTS5 checks it (within
+    the limits above). Built here, not by PostgreSQL's parser, which would split a run of
+    letters its own way. A lexeme too long for PostgreSQL is left out and its position
+    kept, so that no phrase matches across it (to_tsvector drops the position too)."""
     if not tokens:
         return ""
     places: dict[str, list[str]] = {}
@@ -684,11 +687,22 @@ def _pairs_filter(phrases: Iterable[tuple[str, ...]]) -> str | None:
     pairs. None when a phrase has no pair (a word): then nothing narrows the phrase check."""
     alternatives = []
     for phrase in phrases:
-        pairs = [a + b for a, b in pairwise(phrase) if _single(a) and _single(b)]
+        pairs = _stored_pairs(phrase)
         if not pairs:
             return None
         alternatives.append("(" + " & ".join(map(_lexeme, pairs)) + ")")
     return " | ".join(alternatives)
+
+
+def _stored_pairs(phrase: tuple[str, ...]) -> list[str]:
+    """Return the pairs ``pairs_tsv`` holds for every text holding PHRASE: its neighbouring
+    single non-ASCII tokens joined (``tracker_cjk_pairs``'s rule, which is :func:`_single`),
+    but not the last two when the last token is a prefix (疫é also finds 疫école, whose
+    document holds no pair 疫é)."""
+    pairs = [a + b for a, b in pairwise(phrase) if _single(a) and _single(b)]
+    if pairs and _prefix(phrase) and _single(phrase[-2]) and _single(phrase[-1]):
+        pairs.pop()
+    return pairs
 
 
 _REPLY_DOCUMENTS = "SELECT id AS doc FROM tracker_searchdocument WHERE "
@@ -814,9 +828,9 @@ def _band(query: Query, tier: int, base, limit: int, offset: int, size: int) -> 
     and probing the matched rowids, stopping after LIMIT rows; a small one by its SIZE rows
     looked up and sorted (a walk would cross most of the list). PostgreSQL: the tier's ids
     less the tier before's (two bitmap scans), then the commitments of BASE among them,
-    sorted, behind ``OFFSET 0``: its planner cannot tell how many rows a pair matches
-    (it guessed 671 for 長照's 2,600 titles) and walked the list's order instead, reading
-    79,000 rows' vectors for one page."""
+    sorted, behind ``OFFSET 0``: its planner cannot tell where in the list's order a pair's
+    rows are, and walked that order instead (長照's 700 titles at 100× the corpus sit
+    together, late: it read 79,000 rows' title vectors for one page)."""
     base_sql, base_parameters = base
     matched, parameters = _matched(query, _TIERS[tier])
     parameters = [*base_parameters, *parameters]
@@ -855,20 +869,29 @@ def _columns_page(query, base, *, limit, offset, unfiltered) -> tuple[list[int],
 
     def count(tier: int) -> int:
         if tier not in counts:
-            # Not stale now either: this runs in the read transaction of the first count.
-            counts[tier] = _tier_counts(query, [tier], base, unfiltered)[0]
+            later = _tier_counts(query, [tier], base, unfiltered)
+            if later is None:  # gone stale since the first count: the documents answer
+                raise _Stale
+            counts[tier] = later[0]
         return counts[tier]
 
     ids: list[int] = []
-    for tier in range(len(_TIERS)):
-        if len(ids) == limit or offset + len(ids) >= counts[last]:
-            break
-        # Never before the tier's start, even if the rows held one the list does not.
-        start = max(0, offset + len(ids) - count(tier - 1))
-        size = count(tier) - count(tier - 1)
-        if start < size:
-            ids += _band(query, tier, base, limit - len(ids), start, size)
+    try:
+        for tier in range(len(_TIERS)):
+            if len(ids) == limit or offset + len(ids) >= counts[last]:
+                break
+            # Never before the tier's start, even if the rows held one the list does not.
+            start = max(0, offset + len(ids) - count(tier - 1))
+            size = count(tier) - count(tier - 1)
+            if start < size:
+                ids += _band(query, tier, base, limit - len(ids), start, size)
+    except _Stale:
+        return None
     return ids, counts[last]
+
+
+class _Stale(Exception):
+    """A row went stale between two counts of one ranked page."""
 
 
 def ranked_page(
@@ -886,10 +909,15 @@ def ranked_page(
         raise ValueError("a ranked page needs a query with at least one term")
     if connection.vendor in ("sqlite", "postgresql"):
         # One read transaction: a write that marks rows stale cannot come between the
-        # check and the reads on SQLite (the counts read the one-row index alone, the page
-        # the list). PostgreSQL reads each statement as committed when it starts, and the
-        # services mark and refresh rows in one transaction.
+        # check and the reads (the counts read the one-row index alone, the page the list).
+        # Inside a caller's transaction on PostgreSQL each statement reads what is committed
+        # when it starts, and a count that finds rows stale makes the documents answer.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # One snapshot for the page's statements, as SQLite's read transaction.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             if limit is None:
                 counts = _tier_counts(query, [len(_TIERS) - 1], base, unfiltered)
                 page = None if counts is None else ([], counts[0])

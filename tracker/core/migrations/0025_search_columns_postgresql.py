@@ -65,11 +65,13 @@ FORWARD = [
     END $$
     """,
     # TRUNCATE fires no row trigger (Django's flush truncates every model's table): the rows
-    # of commitments gone are dropped, and every published commitment's row is stale.
+    # and stale marks of commitments gone are dropped, and every published commitment's row
+    # is stale.
     f"""
     CREATE FUNCTION {TABLE}_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         DELETE FROM {TABLE} WHERE commitment_id NOT IN (SELECT id FROM tracker_commitment);
+        DELETE FROM {STALE} WHERE commitment_id NOT IN (SELECT id FROM tracker_commitment);
         {_mark("SELECT id FROM tracker_commitment WHERE is_published")}
         RETURN NULL;
     END $$
