@@ -623,7 +623,7 @@ def rows_delete_sql(marks: str) -> str:
 
 
 def rows_insert_sql() -> str:
-    """Return SQL inserting one row: the commitment's id, then its columns (see row_values)."""
+    """Return SQL inserting one row: the commitment's id, then its columns (row_converter's)."""
     cast = "" if connection.vendor == "sqlite" else "::tsvector"
     values = ", ".join(["%s", *[f"%s{cast}"] * len(COLUMNS)])
     return (
@@ -632,15 +632,9 @@ def rows_insert_sql() -> str:
     )
 
 
-def row_values(tokens: Iterable[str | None], convert=None) -> list[str | None]:
-    """Return a row's columns from its documents' tokens by part: paired text (SQLite's
-    FTS5) or a tsvector's text (PostgreSQL). CONVERT: the function to use instead (a
-    cached one, as a reply is copied into several rows)."""
-    convert = convert or row_converter()
-    return [convert(text) for text in tokens]
-
-
 def row_converter():
+    """Return the function making a row's column of a document's tokens: the paired text
+    (SQLite's FTS5) or a tsvector's text (PostgreSQL)."""
     return paired if connection.vendor == "sqlite" else paired_vector
 
 
@@ -753,6 +747,10 @@ def _matched(query: Query, last_part: int | None) -> tuple[str, list]:
         sql = f"SELECT rowid FROM {COLUMNS_TABLE} WHERE {COLUMNS_TABLE} MATCH %s"  # noqa: S608
         return sql, [_columns_match(query, last_part)]
     columns = COLUMNS if last_part is None else COLUMNS[: last_part + 1]
+
+    def any_of(asked) -> str:
+        return " OR ".join(f"{column} @@ %s::tsquery" for column in asked)
+
     conditions, parameters = [], []
     phrases: list[tuple[str, list]] = []  # the sets of the phrase terms that reach the reply
     for term in query.terms:
@@ -760,7 +758,7 @@ def _matched(query: Query, last_part: int | None) -> tuple[str, list]:
         asked = columns
         if "reply" in columns and "<->" in tsquery:
             asked = [column for column in columns if column != "reply"]
-            own = " OR ".join(f"{column} @@ %s::tsquery" for column in asked)
+            own = any_of(asked)
             replies, reply_parameters = _replies_holding(term)
             phrases.append(
                 (
@@ -769,7 +767,7 @@ def _matched(query: Query, last_part: int | None) -> tuple[str, list]:
                 )
             )
             continue
-        conditions.append("(" + " OR ".join(f"{column} @@ %s::tsquery" for column in asked) + ")")
+        conditions.append(f"({any_of(asked)})")
         parameters += [tsquery] * len(asked)
     sets = []
     if conditions:

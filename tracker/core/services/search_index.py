@@ -27,7 +27,6 @@ from tracker.core.search import (
     document_key,
     document_tokens,
     row_converter,
-    row_values,
     rows_delete_sql,
     rows_insert_sql,
     rows_orphans_sql,
@@ -170,7 +169,7 @@ def search_rows_refresh(*, batch: int = REBUILD_BATCH, every: bool = False) -> i
     0025); return how many.
 
     Triggers note them as their commitment, documents or source reply change; this rewrites
-    their rows from the documents (paired: :func:`tracker.core.search.row_values`), in the
+    their rows from the documents (paired: :func:`tracker.core.search.row_converter`), in the
     caller's transaction, BATCH at a time, up to REFRESH_LIMIT rows (EVERY: all). Every search-index
     service calls it after its writes, and so do the services that publish or withdraw
     commitments; imports and rebuilds refresh every stale row. Until no row is stale,
@@ -193,7 +192,7 @@ def search_rows_refresh(*, batch: int = REBUILD_BATCH, every: bool = False) -> i
             cursor.execute(rows_delete_sql(marks), ids)
             convert = functools.lru_cache(maxsize=batch)(row_converter())  # a reply: once
             cursor.executemany(
-                rows_insert_sql(), [(row[0], *row_values(row[1:], convert)) for row in rows]
+                rows_insert_sql(), [(row[0], *map(convert, row[1:])) for row in rows]
             )
             cursor.execute(ROWS_UNSTALE_SQL.format(ids=marks), ids)
             refreshed += len(ids)
