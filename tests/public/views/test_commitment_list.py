@@ -1,7 +1,10 @@
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,6 +375,36 @@ def test_the_excerpt_comes_from_where_the_result_ranks_it(client, db):
     hit = response.context["rows"][0].hit
     assert str(hit.label) == "來源回覆"  # the reply ranks before the timeline
     assert "<mark>臺北</mark>站改建" in hit.excerpt
+
+
+def test_timelines_are_read_only_for_results_matched_nowhere_else(client, db):
+    worded = make_commitment(title="甲", wording="興建捷運站")
+    replied = make_commitment(
+        title="乙", wording="無關", source=make_source(reply_text="前文。捷運延伸。")
+    )
+    logged = make_commitment(title="丙", wording="無關")
+    make_log(logged, kind=EntryKind.PROGRESS, text="捷運招標完成")
+    for commitment in (worded, replied):
+        make_log(commitment, kind=EntryKind.PROGRESS, text="捷運進度")
+    search_index_rebuild()
+
+    def timeline_reads(query: str):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"q": query})
+        reads = [q["sql"] for q in captured if 'FROM "tracker_trackinglog"' in q["sql"]]
+        return response, reads
+
+    response, reads = timeline_reads("捷運")
+    hits = {row.title: (str(row.hit.label), row.hit.excerpt) for row in response.context["rows"]}
+    assert hits["甲"] == ("承諾原文", "興建<mark>捷運</mark>站")
+    assert hits["乙"][0] == "來源回覆"
+    assert hits["丙"][0].startswith("追蹤紀錄 ") and "<mark>捷運</mark>招標" in hits["丙"][1]
+    # One read of the timelines, of the one result that needed it.
+    assert len(reads) == 1
+    asked = re.search(r'"commitment_id" IN \(([^)]*)\)', reads[0]).group(1)
+    assert [int(pk) for pk in asked.split(",")] == [logged.pk]
+    _response, reads = timeline_reads("興建")
+    assert reads == []
 
 
 def test_a_search_excerpt_from_a_summary_carries_its_label(client, judged_timeline):

@@ -75,9 +75,9 @@ class SearchHit:
     judgement: str = ""
 
 
-def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
-    # In the order search ranks them (search.relevance): wording, reply, timeline. The title
-    # and the agency are highlighted where the row shows them.
+def _text_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
+    # In the order search ranks them (search.relevance): wording, reply, then the timeline
+    # (_timeline_hit). The title and the agency are highlighted where the row shows them.
     excerpt = search.snippet(commitment.wording, query)
     if excerpt:
         return SearchHit(str(_("承諾原文")), excerpt)
@@ -86,6 +86,10 @@ def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
         excerpt = search.snippet(text, query)
         if excerpt:
             return SearchHit(str(_("來源回覆")), excerpt)
+    return None
+
+
+def _timeline_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
     for entry in reversed(commitment.log_entries.all()):
         for text in (entry.summary, entry.reason, entry.text):
             excerpt = search.snippet(text, query)
@@ -94,6 +98,36 @@ def _first_hit(commitment: Commitment, query: search.Query) -> SearchHit | None:
                 judgement = JUDGEMENT_LABELS.get(entry_judgement_label(entry), "")
                 return SearchHit(str(label), excerpt, str(judgement))
     return None
+
+
+def _set_hits(rows: list[Commitment], query: search.Query) -> None:
+    """Give each listed result of a search the excerpt of its first match beyond the title;
+    the timelines are read only for the rows whose wording and reply do not match (a
+    timeline's texts are the page's largest read: 20 of them cost about 4 ms at 100×)."""
+    for row in rows:
+        row.hit = _text_hit(row, query)
+    unmatched = [row for row in rows if row.hit is None]
+    if not unmatched:
+        return
+    prefetch_related_objects(
+        unmatched,
+        Prefetch(
+            "log_entries",
+            queryset=TrackingLog.objects.order_by("position").only(
+                "commitment_id",
+                "position",
+                "entry_date",
+                "summary",
+                "reason",
+                "text",
+                "judgement",
+                "created_by",
+                "reviewed_at",
+            ),
+        ),
+    )
+    for row in unmatched:
+        row.hit = _timeline_hit(row, query)
 
 
 def filtered_commitments(request):
@@ -139,27 +173,12 @@ def commitment_list(request):
         data["sort"] = "relevance" if query else DEFAULT_SORT
         filterset.form.data = data
     if query:
-        prefetch_related_objects(
-            rows,
-            Prefetch(
-                "log_entries",
-                queryset=TrackingLog.objects.order_by("position").only(
-                    "commitment_id",
-                    "position",
-                    "entry_date",
-                    "summary",
-                    "reason",
-                    "text",
-                    "judgement",
-                    "created_by",
-                    "reviewed_at",
-                ),
-            ),
-        )
-    for row in rows:
-        # Always set: the template asks every row, and a missing attribute costs the
-        # template engine a dir() of the model instance.
-        row.hit = _first_hit(row, query) if query else None
+        _set_hits(rows, query)
+    else:
+        for row in rows:
+            # Always set: the template asks every row, and a missing attribute costs the
+            # template engine a dir() of the model instance.
+            row.hit = None
     return render(
         request,
         "tracker/commitment_list.html",
