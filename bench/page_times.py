@@ -54,7 +54,8 @@ def main() -> None:
     published = Commitment.objects.published()
     total = published.count()
     last = max(1, -(-total // PAGE_SIZE))
-    longest = published.annotate(n=Count("log_entries")).order_by("-n", "pk").first()
+    by_length = published.annotate(n=Count("log_entries")).order_by("-n", "pk")
+    longest, typical = by_length[0], by_length[total // 2]  # typical: the median timeline
     search_total = None
     ordered = published.order_by(*SORTS[DEFAULT_SORT]).values_list("pk", flat=True)
 
@@ -77,6 +78,7 @@ def main() -> None:
         ("search 疫苗 p1", "/commitments/?q=疫苗"),
         ("search 電網 p1", "/commitments/?q=電網"),
         ("detail (longest timeline)", f"/commitments/{longest.uid}/"),
+        ("detail (median timeline)", f"/commitments/{typical.uid}/"),
         # Pages outside issue 17's list whose cost grew with the table (bench/RESULTS.md).
         ("site feed", "/feed/"),
         ("agency 衛生福利部", "/agencies/衛生福利部/"),
