@@ -12,8 +12,10 @@ from tracker.public.charts import stacked_bars
 from tracker.public.templatetags.public import (
     chart_svg,
     chart_table,
+    entry_body,
     entry_dates,
     judgement_label,
+    recited,
     select_options,
     status_badge,
 )
@@ -123,3 +125,69 @@ def test_judgement_label_says_who_judged_and_escapes_upstream_s_words():
     assert judgement_label(TrackingLog(judgement="")) == "\n"
     with translation.override("en"):
         assert "Automated judgement, not reviewed by an editor" in judgement_label(automated)
+
+
+def test_entry_body_says_each_shape_of_entry_escaped_and_links_only_web_addresses():
+    from tracker.core.models import TrackingLog
+
+    rule = TrackingLog(shape="status_rule", reason="<b>過了目標日期</b>")
+    assert entry_body(rule) == (
+        "\n  <p><strong>原因：</strong>&lt;b&gt;過了目標日期&lt;/b&gt;</p>\n  \n"
+    )
+    text = TrackingLog(shape="text", text="第一行 <i>\n第二行")
+    assert entry_body(text) == ('\n  <p class="entry-text">第一行 &lt;i&gt;<br>第二行</p>\n  \n')
+    cited = TrackingLog(
+        shape="evidence",
+        summary="<script>摘要</script>",
+        document_number="院臺<1>號",
+        document_url="https://example.org/a?b=1&c=2",
+        source_type="立法院公報",
+        judgement="達成證據",
+    )
+    assert entry_body(cited) == (
+        '\n  <p class="summary">&lt;script&gt;摘要&lt;/script&gt;</p>\n  <dl class="evidence">\n'
+        '    <dt>引用文件</dt><dd><a href="https://example.org/a?b=1&amp;c=2" '
+        'rel="nofollow noopener">院臺&lt;1&gt;號</a> <span class="muted">立法院公報</span></dd>\n'
+        "    <dt>AI 判斷</dt><dd>" + judgement_label(cited) + "</dd>\n  </dl>\n  \n"
+    )
+    # No number: the address is the link's text; not a web address: shown, never linked.
+    bare = TrackingLog(shape="evidence", document_url="https://example.org/x")
+    assert '<a href="https://example.org/x" rel="nofollow noopener">https://example.org/x</a>' in (
+        entry_body(bare)
+    )
+    unsafe = TrackingLog(shape="evidence", document_number="號", document_url="javascript:alert(1)")
+    assert "<dd>號 (javascript:alert(1))</dd>" in entry_body(unsafe)
+    assert "href" not in entry_body(unsafe)
+    neither = TrackingLog(shape="evidence", summary="摘要")
+    assert entry_body(neither) == (
+        '\n  <p class="summary">摘要</p>\n  <dl class="evidence">\n    \n    \n  </dl>\n  \n'
+    )
+
+
+def test_recited_folds_the_later_citations_with_their_dates_or_says_nothing():
+    from types import SimpleNamespace
+
+    from tracker.core.models import EntryKind, TrackingLog
+
+    later = []
+    for day, anchor in ((3, "e-<3>"), (9, "e-9")):
+        entry = TrackingLog(
+            shape="text", kind=EntryKind.PROGRESS, entry_date=dt.date(2026, 2, day), text="又<一>次"
+        )
+        entry.anchor = anchor
+        later.append(entry)
+    html = recited(SimpleNamespace(repeats=later))
+    assert html.startswith(
+        '<details class="recited">\n  <summary>再次引用 2 次：'
+        '<time datetime="2026-02-03">2026-02-03</time>、'
+        '<time datetime="2026-02-09">2026-02-09</time>'
+        '</summary>\n  <ol class="recited-list"><li id="e-&lt;3&gt;"><p class="entry-dates">'
+        '<span class="logged-date">記錄於 <time datetime="2026-02-03">2026-02-03</time></span> '
+        '<span class="kind">進度更新</span></p>\n    ' + entry_body(later[0]) + "</li>"
+    )
+    assert html.endswith("</li></ol>\n</details>\n") and html.count("<li ") == 2
+    assert "又&lt;一&gt;次" in html
+    with translation.override("en"):
+        assert "<summary>Cited again 1 time: <time" in recited(SimpleNamespace(repeats=later[:1]))
+        assert "<summary>Cited again 2 times: <time" in recited(SimpleNamespace(repeats=later))
+    assert recited(SimpleNamespace(repeats=[])) == ""

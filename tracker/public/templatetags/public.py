@@ -9,12 +9,13 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse, translate_url
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from tracker.core import format as fmt
 from tracker.core import search
@@ -105,6 +106,92 @@ def judgement_label(entry) -> str:
         '<span class="judgement judgement-{}">{}</span>\n',
         code,
         mark_safe(text),  # noqa: S308 - the catalogue's pattern, both values escaped
+    )
+
+
+@register.simple_tag
+def entry_body(entry) -> str:
+    """Return what a timeline entry says: a date rule's reason, the evidence it cites (with who
+    judged it: judgement_label), or its text.
+
+    A tag, not an included template (as status_badge): the longest timeline includes it
+    dozens of times, and the include was about a quarter of that page's render.
+    """
+    if entry.shape == "status_rule":
+        body = format_html("<p><strong>{}</strong>{}</p>", _("原因："), entry.reason)
+    elif entry.shape == "evidence":
+        cited = judged = ""
+        if entry.document_number or entry.document_url:
+            link = web_url(entry.document_url)
+            if link:
+                label = entry.document_number or link
+                document = format_html('<a href="{}" rel="nofollow noopener">{}</a>', link, label)
+            elif entry.document_url:
+                document = format_html("{} ({})", entry.document_number, entry.document_url)
+            else:
+                document = conditional_escape(entry.document_number)
+            kind = (
+                format_html(' <span class="muted">{}</span>', _(entry.source_type))
+                if entry.source_type
+                else ""
+            )
+            cited = format_html("<dt>{}</dt><dd>{}{}</dd>", _("引用文件"), document, kind)
+        if entry.judgement:
+            judged = format_html("<dt>{}</dt><dd>{}</dd>", _("AI 判斷"), judgement_label(entry))
+        body = format_html(
+            '<p class="summary">{}</p>\n  <dl class="evidence">\n    {}\n    {}\n  </dl>',
+            entry.summary,
+            cited,
+            judged,
+        )
+    else:
+        text = linebreaksbr(entry.text, autoescape=True)
+        body = format_html('<p class="entry-text">{}</p>', text)
+    return format_html("\n  {}\n  \n", body)
+
+
+@register.simple_tag
+def recited(citation) -> str:
+    """Return the later entries citing the same document as CITATION's entry, folded under it
+    (tracker.core.entries.timeline_events), or "" when there are none.
+
+    A tag for the same reason as entry_body: on the longest timeline most entries are
+    re-citations, and this list was then the larger part of the page's render.
+    """
+    repeats = citation.repeats
+    if not repeats:
+        return ""
+    count = len(repeats)
+    heading = ngettext("再次引用 %(n)s 次", "再次引用 %(n)s 次", count) % {"n": localize(count)}
+    dates = format_html_join(
+        pgettext("list separator", "、"),
+        '<time datetime="{}">{}</time>',
+        ((iso_date(entry.entry_date), iso_date(entry.entry_date)) for entry in repeats),
+    )
+    logged = _("記錄於")
+    items = format_html_join(
+        "",
+        '<li id="{}"><p class="entry-dates"><span class="logged-date">{} <time datetime="{}">'
+        '{}</time></span> <span class="kind">{}</span></p>\n    {}</li>',
+        (
+            (
+                entry.anchor,
+                logged,
+                iso_date(entry.entry_date),
+                iso_date(entry.entry_date),
+                entry.get_kind_display(),
+                entry_body(entry),
+            )
+            for entry in repeats
+        ),
+    )
+    return format_html(
+        '<details class="recited">\n  <summary>{}{}{}</summary>\n  <ol class="recited-list">{}'
+        "</ol>\n</details>\n",
+        heading,
+        pgettext("before a list", "："),
+        dates,
+        items,
     )
 
 
