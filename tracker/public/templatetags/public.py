@@ -163,10 +163,9 @@ def recited(citation) -> str:
         return ""
     count = len(repeats)
     heading = ngettext("再次引用 %(n)s 次", "再次引用 %(n)s 次", count) % {"n": localize(count)}
+    days = [iso_date(entry.entry_date) for entry in repeats]
     dates = format_html_join(
-        pgettext("list separator", "、"),
-        '<time datetime="{}">{}</time>',
-        ((iso_date(entry.entry_date), iso_date(entry.entry_date)) for entry in repeats),
+        pgettext("list separator", "、"), '<time datetime="{}">{}</time>', ((d, d) for d in days)
     )
     logged = _("記錄於")
     items = format_html_join(
@@ -177,12 +176,12 @@ def recited(citation) -> str:
             (
                 entry.anchor,
                 logged,
-                iso_date(entry.entry_date),
-                iso_date(entry.entry_date),
+                day,
+                day,
                 entry.get_kind_display(),
                 entry_body(entry),
             )
-            for entry in repeats
+            for entry, day in zip(repeats, days, strict=True)
         ),
     )
     return format_html(

@@ -102,8 +102,9 @@ def _timeline_hit(commitment: Commitment, query: search.Query) -> SearchHit | No
 
 def _set_hits(rows: list[Commitment], query: search.Query) -> None:
     """Give each listed result of a search the excerpt of its first match beyond the title;
-    the timelines are read only for the rows whose wording and reply do not match (a
-    timeline's texts are the page's largest read: 20 of them cost about 4 ms at 100×)."""
+    the timelines are read only for the rows whose wording and reply do not match (their
+    texts were the page's largest read: reading all 20 put the 20 searches' p50 at 38.1 ms
+    on SQLite at 100× the corpus, against 31.7 without)."""
     for row in rows:
         row.hit = _text_hit(row, query)
     unmatched = [row for row in rows if row.hit is None]
