@@ -11,10 +11,11 @@ from django.db.models import Count, F
 
 from tests.factories import make_commitment, make_source
 from tracker.core import format as fmt
-from tracker.core.models import Commitment, CommitmentTally, Source, Status
+from tracker.core.models import Commitment, CommitmentTally, DataVersion, Source, Status
 from tracker.core.services.commitment_editing import commitment_publish, commitments_publish
 from tracker.core.services.commitment_import import commitments_import_paths
 from tracker.core.services.commitment_merge import commitment_merge
+from tracker.core.services.timeline import Evidence, commitment_change_status, tracking_log_add
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,9 +171,13 @@ def test_tallies_follow_a_random_sequence_of_writes(fixtures_dir):
     done = Counter()
     for _ in range(120):
         write = rng.choice(writes)
+        counts, token = kept(), DataVersion.objects.get().counts_token
         write()
         done[write.__name__] += 1
         assert kept() == recount(), f"after {write.__name__} ({dict(done)})"
+        # What is kept under the counts token is never stale: a count that moved drew a new one.
+        if kept() != counts:
+            assert DataVersion.objects.get().counts_token != token, f"after {write.__name__}"
     assert set(done) == {write.__name__ for write in writes}
     assert Commitment.objects.count() > 10
 
@@ -235,3 +240,46 @@ def test_counts_by_agency_and_status_from_the_tallies_equal_the_table_s():
         kept.filter(responsible_agency__in=spellings).status_counts()
         == published.filter(responsible_agency__in=spellings).status_counts()
     )
+
+
+def counts_token() -> int:
+    return DataVersion.objects.get().counts_token
+
+
+def test_the_counts_token_is_drawn_anew_when_a_count_moves_and_only_then(admin_user):
+    commitment = make_commitment(status=Status.TRACKING, target_date_text="2030-01-01")
+    other_source = make_source(term="11", session_period="03")
+    # Saves that move no count keep the token (and what is computed from the tallies).
+    for unchanged in [
+        lambda: tracking_log_add(
+            commitment=commitment,
+            evidence=Evidence(
+                document_number="院臺字第1140000001號",
+                document_url="https://example.org/a.doc",
+                summary="進度更新",
+                judgement="進度更新",
+            ),
+            entry_date=dt.date(2026, 2, 1),
+        ),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(title="只改標題"),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(status=Status.TRACKING),
+        lambda: Source.objects.filter(pk=commitment.source_id).update(subject="只改主旨"),
+    ]:
+        before = counts_token()
+        unchanged()
+        assert counts_token() == before
+    # Every write that moves one draws a new token.
+    for moved in [
+        lambda: commitment_change_status(commitment=commitment, to_status="已達成", reason="完成"),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(category="教育"),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(responsible_agency="教育部"),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(target_date=None),
+        lambda: commitments_publish(commitments=[commitment], user=admin_user, published=False),
+        lambda: Commitment.objects.filter(pk=commitment.pk).update(source=other_source),
+        lambda: Source.objects.filter(pk=other_source.pk).update(term="12"),
+        lambda: make_commitment(),
+        lambda: Commitment.objects.filter(pk=commitment.pk).delete(),
+    ]:
+        before = counts_token()
+        moved()
+        assert counts_token() != before

@@ -1,12 +1,15 @@
 """Public pages answer conditional requests with 304 and are never stale after a save."""
 
 import datetime as dt
+import re
 import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -156,6 +159,45 @@ def test_filter_menus_follow_a_save(client, commitment):
     make_commitment(title="另一項承諾")
     html = client.get("/commitments/?status=追蹤中").content.decode()
     assert "醫療衛生（2）" in html
+
+
+def tally_reads(path, client) -> tuple[int, str]:
+    """Return how many queries asking PATH read the kept tallies, and the page."""
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(path).content.decode()
+    return sum("tracker_commitmenttally" in query["sql"] for query in captured), html
+
+
+@pytest.mark.parametrize("path", ["/", "/commitments/", "/commitments/?status=已達成"])
+def test_counts_are_read_again_after_a_save_only_when_a_count_moved(client, commitment, path):
+    assert tally_reads(path, client)[0] > 0
+    # A log entry and a new title move no count: the page is rendered again (a new version),
+    # its counts and menus are not read again.
+    tracking_log_add(
+        commitment=commitment,
+        evidence=Evidence(
+            document_number="院臺字第1140000002號",
+            document_url="https://example.org/b.doc",
+            summary="第二次進度",
+            judgement="進度更新",
+        ),
+        entry_date=dt.date.today(),
+    )
+    commitment.title = "改過的標題"
+    commitment.save()
+    reads, html = tally_reads(path, client)
+    assert reads == 0
+    if path == "/commitments/":
+        assert "改過的標題" in html
+    # A status change moves two counts: read again, and shown at once.
+    commitment_change_status(commitment=commitment, to_status="已達成", reason="完成")
+    reads, html = tally_reads(path, client)
+    assert reads > 0
+    if path == "/":
+        achieved = r'<span class="status-count">1</span> <span class="status-name">已達成</span>'
+        assert re.search(achieved, html), "the overview counts the new status"
+    else:
+        assert "1 項承諾" in html
 
 
 def test_a_cached_page_keeps_the_views_own_headers(client, commitment):

@@ -23,7 +23,10 @@ from tracker.core.models import DataVersion, SearchDocument
 
 SINGLETON = 1
 # The table name is the model's own constant, not input.
-_VERSION_SQL = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s"  # noqa: S608
+_VERSION_SQL = (
+    f"SELECT version, changed_at, counts_token FROM {DataVersion._meta.db_table} "  # noqa: S608
+    "WHERE id = %s"
+)
 _BUMP_SQL = (
     f"UPDATE {DataVersion._meta.db_table} SET version = version + 1, changed_at = %s "  # noqa: S608
     "WHERE id = %s"
@@ -61,14 +64,14 @@ def data_version_for(request=None) -> DataVersion:
             cursor.execute(_VERSION_SQL, [SINGLETON])
             row = cursor.fetchone()
         if row is None:
-            cached = DataVersion(version=0, changed_at=_EPOCH)
+            cached = DataVersion(version=0, changed_at=_EPOCH, counts_token=0)
         else:
             changed_at = row[1]
             if isinstance(changed_at, str):  # SQLite hands back text for a raw query
                 changed_at = parse_datetime(changed_at)
             if timezone.is_naive(changed_at):
                 changed_at = timezone.make_aware(changed_at, dt.UTC)
-            cached = DataVersion(version=row[0], changed_at=changed_at)
+            cached = DataVersion(version=row[0], changed_at=changed_at, counts_token=row[2])
         if request is not None:
             request._tracker_data_version = cached
     return cached
@@ -109,6 +112,12 @@ def version_tag(request=None) -> str:
     # with the same time; the release, because an upgrade changes the pages' bytes.
     version = data_version_for(request)
     return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}.{release()}"
+
+
+def counts_tag(request=None) -> str:
+    """Return the counts token and the release, as keys of what is computed from the tallies
+    alone use them: unchanged by a save that moves no count (tracker/core/tallies.py)."""
+    return f"{data_version_for(request).counts_token}.{release()}"
 
 
 def _bump_on_change(sender, instance=None, created=False, **kwargs) -> None:

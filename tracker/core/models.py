@@ -2,6 +2,7 @@
 
 import functools
 import re
+import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -1061,6 +1062,11 @@ class Correction(models.Model):
         return self.status == CorrectionStatus.ACCEPTED
 
 
+def new_counts_token() -> int:
+    """Return a random counts token (DataVersion.counts_token), as the triggers draw one."""
+    return secrets.randbits(52)
+
+
 class DataVersion(models.Model):
     """One row whose number goes up with every change to the published data.
 
@@ -1070,6 +1076,9 @@ class DataVersion(models.Model):
 
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField()
+    # Drawn anew by the tallies' triggers whenever a count moves (tracker/core/tallies.py):
+    # what is computed from the tallies alone is kept under it, across saves that move none.
+    counts_token = models.BigIntegerField(default=new_counts_token, editable=False)
 
     class Meta:
         verbose_name = _("資料版本")

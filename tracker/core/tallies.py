@@ -11,6 +11,12 @@ insert of the same key on PostgreSQL.
 
 The SQL is written once here for both databases (SQLite 3.33+ and PostgreSQL 13+: upserts,
 UPDATE ... FROM), and the migration that creates the triggers calls these functions.
+
+Every trigger that moves a count also draws a new *counts token* in the data version's row
+(``DataVersion.counts_token``), in the same transaction: what is computed from the tallies
+alone (the list's length and menus, the overview's charts) is kept under that token, so a
+save that moves no count (a log entry, a wording fix: most saves) leaves it valid, while the
+pages themselves follow the data version.
 """
 
 from __future__ import annotations
@@ -23,6 +29,15 @@ SOURCE_FIELDS = ("term", "session_period")
 COLUMNS = (*COMMITMENT_FIELDS, *SOURCE_FIELDS)
 # Changes to these move a commitment from one tally to another.
 COMMITMENT_WATCHED = (*COMMITMENT_FIELDS, "source_id")
+# A new random token: SQLite's random() is a signed 64-bit integer; PostgreSQL's a double in
+# [0, 1) (52 random bits, well inside a bigint).
+_NEW_TOKEN = {"sqlite": "random()", "postgresql": "floor(random() * 4503599627370496)::bigint"}
+
+
+def _new_counts_token(vendor: str) -> str:
+    """Return the statement drawing a new counts token (the data version's row holds it once
+    anything was saved; before that, the row's creation draws one)."""
+    return f"UPDATE tracker_dataversion SET counts_token = {_NEW_TOKEN[vendor]} WHERE id = 1"
 
 
 def _values(commitment: str, source: str | None) -> list[str]:
@@ -80,8 +95,15 @@ def backfill_sql() -> str:
     return _add(_values("c", "s"), "COUNT(*)", rows, group=True)
 
 
-def create_sql(vendor: str) -> list[str]:
-    """Return the statements creating the triggers on VENDOR ("sqlite" or "postgresql")."""
+def create_sql(vendor: str, *, counts_token: bool = True) -> list[str]:
+    """Return the statements creating the triggers on VENDOR ("sqlite" or "postgresql").
+
+    COUNTS_TOKEN False: the triggers as migration 0016 made them, before the data version
+    had a counts token (migration 0026 adds it and re-creates them).
+    """
+    if vendor not in _NEW_TOKEN:
+        raise NotImplementedError(f"commitment tallies have no triggers for {vendor}")
+    token = f"; {_new_counts_token(vendor)}" if counts_token else ""
     add_new = _add(_values("NEW", "s"), "1", _commitment_rows("NEW"), group=False)
     subtract_old = _subtract(_values("OLD", "s"), "1", _commitment_rows("OLD"), group=False)
     # A source's commitments move from its old term and session (none, when it is new: a
@@ -97,38 +119,36 @@ def create_sql(vendor: str) -> list[str]:
     if sqlite:
         return [
             "CREATE TRIGGER commitment_tally_insert AFTER INSERT ON tracker_commitment "
-            f"BEGIN {add_new}; END",
+            f"BEGIN {add_new}{token}; END",
             "CREATE TRIGGER commitment_tally_delete AFTER DELETE ON tracker_commitment "
-            f"BEGIN {subtract_old}; END",
+            f"BEGIN {subtract_old}{token}; END",
             f"CREATE TRIGGER commitment_tally_update AFTER UPDATE OF {watched} "
             f"ON tracker_commitment WHEN {commitment_changed} "
-            f"BEGIN {subtract_old}; {add_new}; END",
+            f"BEGIN {subtract_old}; {add_new}{token}; END",
             "CREATE TRIGGER source_tally_insert AFTER INSERT ON tracker_source "
-            f"BEGIN {move_out_of_none}; {move_in}; END",
+            f"BEGIN {move_out_of_none}; {move_in}{token}; END",
             "CREATE TRIGGER source_tally_update AFTER UPDATE OF term, session_period "
-            f"ON tracker_source WHEN {source_changed} BEGIN {move_out}; {move_in}; END",
+            f"ON tracker_source WHEN {source_changed} BEGIN {move_out}; {move_in}{token}; END",
         ]
-    if vendor == "postgresql":
-        return [
-            "CREATE FUNCTION commitment_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {subtract_old}; END IF; "
-            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {add_new}; END IF; "
-            "RETURN NULL; END $$",
-            "CREATE FUNCTION source_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP = 'UPDATE' THEN {move_out}; ELSE {move_out_of_none}; END IF; "
-            f"{move_in}; RETURN NULL; END $$",
-            "CREATE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE "
-            "ON tracker_commitment FOR EACH ROW EXECUTE FUNCTION commitment_tally()",
-            f"CREATE TRIGGER commitment_tally_update AFTER UPDATE OF {watched} "
-            f"ON tracker_commitment FOR EACH ROW WHEN ({commitment_changed}) "
-            "EXECUTE FUNCTION commitment_tally()",
-            "CREATE TRIGGER source_tally_insert AFTER INSERT ON tracker_source "
-            "FOR EACH ROW EXECUTE FUNCTION source_tally()",
-            "CREATE TRIGGER source_tally_update AFTER UPDATE OF term, session_period "
-            f"ON tracker_source FOR EACH ROW WHEN ({source_changed}) "
-            "EXECUTE FUNCTION source_tally()",
-        ]
-    raise NotImplementedError(f"commitment tallies have no triggers for {vendor}")
+    return [
+        "CREATE FUNCTION commitment_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {subtract_old}; END IF; "
+        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {add_new}; END IF{token}; "
+        "RETURN NULL; END $$",
+        "CREATE FUNCTION source_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'UPDATE' THEN {move_out}; ELSE {move_out_of_none}; END IF; "
+        f"{move_in}{token}; RETURN NULL; END $$",
+        "CREATE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE "
+        "ON tracker_commitment FOR EACH ROW EXECUTE FUNCTION commitment_tally()",
+        f"CREATE TRIGGER commitment_tally_update AFTER UPDATE OF {watched} "
+        f"ON tracker_commitment FOR EACH ROW WHEN ({commitment_changed}) "
+        "EXECUTE FUNCTION commitment_tally()",
+        "CREATE TRIGGER source_tally_insert AFTER INSERT ON tracker_source "
+        "FOR EACH ROW EXECUTE FUNCTION source_tally()",
+        "CREATE TRIGGER source_tally_update AFTER UPDATE OF term, session_period "
+        f"ON tracker_source FOR EACH ROW WHEN ({source_changed}) "
+        "EXECUTE FUNCTION source_tally()",
+    ]
 
 
 def drop_sql(vendor: str) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from tracker.core.data_version import data_version_for, version_tag
+from tracker.core.data_version import counts_tag, data_version_for, version_tag
 from tracker.core.models import CommitmentTally
 
 MAX_CACHED_BYTES = 512 * 1024
@@ -34,13 +34,14 @@ RENDER_WAIT_SECONDS = 2.0
 RENDER_POLL_SECONDS = 0.005
 
 
-def per_version(name: str, request, compute):
+def per_version(name: str, request, compute, *, tag=version_tag):
     """Return COMPUTE()'s result, computed once per data version and language for all pages.
 
     For counts over the whole table: kept in the aggregate cache (shared through Redis when
-    configured), never stale because a save raises the version.
+    configured), never stale because a save raises the version. TAG=counts_tag for what is
+    computed from the tallies alone: kept until a count moves, not until the next save.
     """
-    key = f"{name}:{version_tag(request)}:{get_language()}"
+    key = f"{name}:{tag(request)}:{get_language()}"
     value = aggregate_cache.get(key)
     if value is None:
         value = compute()
@@ -50,15 +51,17 @@ def per_version(name: str, request, compute):
 
 def commitment_tallies(request) -> list[dict]:
     """Return the published commitments' tallies (CommitmentTallyQuerySet.tallies), read
-    once per data version and day: the overview's charts, the list's length and its menus.
+    once per day and counts token: the overview's charts, the list's length and its menus.
 
-    The database keeps the counts as it writes (a few hundred rows to read, not the table).
+    The database keeps the counts as it writes (a few hundred rows to read, not the table),
+    and draws a new counts token whenever one moves, so most saves leave these valid.
     """
     today = timezone.localdate()  # what is overdue changes with the day, not only with saves
     return per_version(
         f"commitment-tallies:{today}",
         request,
         lambda: CommitmentTally.objects.published().tallies(today),
+        tag=counts_tag,
     )
 
 

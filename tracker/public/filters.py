@@ -8,7 +8,6 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.utils.choices import BaseChoiceIterator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
@@ -74,17 +73,17 @@ def filter_choices(request=None) -> dict[str, list]:
     """Return the filter menus' choices: only values published commitments have, with counts.
 
     Counted from the tallies the database keeps (CommitmentTally: a few hundred rows, not the
-    table); the menus are the same for every list address, so they are kept per data version
-    and language too (never stale: a save raises the version).
+    table); the menus are the same for every list address, so they are kept per counts token
+    and language too (never stale: a count that moves draws a new token).
     """
-    from tracker.public.caching import aggregate_cache, commitment_tallies, version_tag
+    from tracker.public.caching import commitment_tallies, counts_tag, per_version
 
-    key = f"filter-choices:{version_tag(request)}:{get_language()}"
-    choices = aggregate_cache.get(key)
-    if choices is None:
-        choices = _count_choices(CommitmentTally.objects.published(), commitment_tallies(request))
-        aggregate_cache.set(key, choices)
-    return choices
+    return per_version(
+        "filter-choices",
+        request,
+        lambda: _count_choices(CommitmentTally.objects.published(), commitment_tallies(request)),
+        tag=counts_tag,
+    )
 
 
 def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
