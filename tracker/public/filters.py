@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.core import search
@@ -64,9 +65,14 @@ def term_label(value: str) -> str:
     return _("第 %(number)s 屆") % {"number": value.lstrip("0") or value}
 
 
-def counted_label(name: str, count: int) -> str:
-    """Return a menu choice with its number of commitments, punctuated for the language."""
-    return _("%(name)s（%(count)d）") % {"name": name, "count": count}
+def counted_choices(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """Return a menu's choices, the commonest first: each name with its number of
+    commitments, punctuated for the language (the pattern translated once per menu)."""
+    pattern = gettext("%(name)s（%(count)d）")
+    return [
+        (name, pattern % {"name": name, "count": count})
+        for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def filter_choices(request=None) -> dict[str, list]:
@@ -91,11 +97,14 @@ def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
     # Categories (a group counted as one) and agencies from the tallies the overview and the
     # list's length share.
     category_counts: Counter = Counter()
-    agencies: Counter = Counter()
+    fields: Counter = Counter()  # an agency field names one agency or several
     for row in tallies:
         category_counts[row["category"]] += row["n"]
-        for agency in split_agencies(row["responsible_agency"]):
-            agencies[agency] += row["n"]
+        fields[row["responsible_agency"]] += row["n"]
+    agencies: Counter = Counter()
+    for field, count in fields.items():
+        for agency in split_agencies(field):
+            agencies[agency] += count
     categories = grouped_counts(category_counts.items())
     pairs = list(published.order_by().values_list("term", "session_period").distinct())
     terms = sorted({term for term, _session in pairs if term is not None}, key=_numeric)
@@ -104,14 +113,8 @@ def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
     dates = published.order_by().values_list("target_date", flat=True).distinct()
     years = sorted({day.year for day in dates if day is not None})
     return {
-        "category": [
-            (name, counted_label(name, count))
-            for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
-        ],
-        "agency": [
-            (name, counted_label(name, count))
-            for name, count in sorted(agencies.items(), key=lambda item: (-item[1], item[0]))
-        ],
+        "category": counted_choices(categories),
+        "agency": counted_choices(agencies),
         "term": [(term, term_label(term)) for term in terms],
         "session": [(session, session_label(session)) for session in sessions],
         "target_year": [(str(year), str(year)) for year in years]
