@@ -54,6 +54,27 @@ class I18nSitemap(Sitemap):
     # page's render to about a second at 100 times the corpus (50,000 took 8-12 s).
     limit = 10_000
 
+    def _location(self, item, force_lang_code=None):
+        """Return an item's address in a language, worked out once per item and language.
+
+        Django's i18n sitemap asks each (item, language) entry for its own address and for
+        every alternate's (and x-default's) under translation.override: eight reverses for
+        the two entries of an item in two languages, where two differ. At 100 times the
+        corpus that was most of a 10,000-address page's time.
+        """
+        obj, language = item
+        language = force_lang_code or language
+        key = (id(obj), language)
+        known = self._locations.get(key)
+        if known is None or known[0] is not obj:  # an id is only reused once obj is gone
+            known = (obj, super()._location(item, language))
+            self._locations[key] = known
+        return known[1]
+
+    @cached_property
+    def _locations(self) -> dict:
+        return {}
+
     def _items(self):
         # Once per request (the index asks the paginator twice); every item is in every
         # language (get_languages_for_item is not overridden).

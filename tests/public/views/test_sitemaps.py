@@ -115,3 +115,27 @@ def test_sitemap_pages_together_list_what_one_page_lists(client, monkeypatch):
 
 def _locations(xml: str) -> list[str]:
     return re.findall(r"<url>\s*<loc>([^<]+)</loc>", xml)
+
+
+def test_each_address_is_worked_out_once_per_item_and_language(client, db, monkeypatch):
+    # Django asks an i18n entry for its address and each alternate's: 8 per item in two
+    # languages. The page is the same with each worked out once (2 per item).
+    commitments = [make_commitment(log=False, title=f"承諾 {number}") for number in range(3)]
+    asked = []
+    location = CommitmentSitemap.location
+
+    def counted(self, item):
+        asked.append(item.uid)
+        return location(self, item)
+
+    monkeypatch.setattr(CommitmentSitemap, "location", counted)
+    xml = client.get("/sitemap-commitments.xml").content.decode()
+    assert sorted(asked) == sorted(c.uid for c in commitments for _language in range(2))
+    for commitment in commitments:
+        zh = f"http://testserver/commitments/{commitment.uid}/"
+        en = f"http://testserver/en/commitments/{commitment.uid}/"
+        # Each of the two entries lists both languages and x-default (the default language).
+        assert xml.count(f'hreflang="zh-hant" href="{zh}"') == 2
+        assert xml.count(f'hreflang="en" href="{en}"') == 2
+        assert xml.count(f'hreflang="x-default" href="{zh}"') == 2
+        assert _locations(xml).count(zh) == _locations(xml).count(en) == 1
