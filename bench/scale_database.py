@@ -15,6 +15,7 @@ The history tables are not copied: the public pages and the benches do not read 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -110,6 +111,29 @@ def multiply(factor: int) -> None:
         cursor.execute("ANALYZE")
 
 
+@contextlib.contextmanager
+def _without_gin_indexes(connection):
+    """On PostgreSQL, drop the one-row search table's GIN indexes while its rows are written,
+    and build them again after (in the caller's transaction): written row by row (they keep
+    no pending list) they made the refresh of 117,315 rows take hours at 100x."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'tracker_commitment_search' AND indexdef LIKE '%%USING gin%%'"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+
+
 def main() -> None:
     factor = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     corpus = Path(
@@ -143,7 +167,7 @@ def main() -> None:
     from tracker.core.services.search_index import search_rows_refresh
 
     started = time.perf_counter()
-    with transaction.atomic():
+    with transaction.atomic(), _without_gin_indexes(connection):
         rows = search_rows_refresh(every=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
