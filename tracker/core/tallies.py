@@ -13,10 +13,10 @@ The SQL is written once here for both databases (SQLite 3.33+ and PostgreSQL 13+
 UPDATE ... FROM), and the migration that creates the triggers calls these functions.
 
 Every trigger that moves a count also draws a new *counts token* in the data version's row
-(``DataVersion.counts_token``), in the same transaction: what is computed from the tallies
-alone (the list's length and menus, the overview's charts) is kept under that token, so a
-save that moves no count (a log entry, a wording fix: most saves) leaves it valid, while the
-pages themselves follow the data version.
+(``DataVersion.counts_token``; on PostgreSQL once per statement), in the same transaction:
+what is computed from the tallies alone (the list's length and menus, the overview's charts)
+is kept under that token, so a save that moves no count (a log entry, a wording fix: most
+saves) leaves it valid, while the pages themselves follow the data version.
 """
 
 from __future__ import annotations
@@ -34,10 +34,34 @@ COMMITMENT_WATCHED = (*COMMITMENT_FIELDS, "source_id")
 _NEW_TOKEN = {"sqlite": "random()", "postgresql": "floor(random() * 4503599627370496)::bigint"}
 
 
+_MOVED = "tracker.counts_moved"  # PostgreSQL: a setting local to the transaction
+
+
 def _new_counts_token(vendor: str) -> str:
     """Return the statement drawing a new counts token (the data version's row holds it once
     anything was saved; before that, the row's creation draws one)."""
     return f"UPDATE tracker_dataversion SET counts_token = {_NEW_TOKEN[vendor]} WHERE id = 1"
+
+
+def _postgresql_token_sql() -> list[str]:
+    """Return PostgreSQL's statement-level draw of the counts token.
+
+    The row triggers only note that a count moved (a transaction-local setting); one draw
+    follows each statement that moved any. Drawing per row updated one row once per
+    commitment, and PostgreSQL walks every earlier version of a row updated in the same
+    transaction: copying 117,315 commitments in one transaction at 100x did not finish in
+    15 minutes. A rolled-back savepoint undoes the note with the counts.
+    """
+    return [
+        "CREATE FUNCTION counts_token_draw() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF current_setting('{_MOVED}', true) = 'yes' THEN "
+        f"{_new_counts_token('postgresql')}; PERFORM set_config('{_MOVED}', 'no', true); "
+        "END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER commitment_counts_token AFTER INSERT OR UPDATE OR DELETE "
+        "ON tracker_commitment FOR EACH STATEMENT EXECUTE FUNCTION counts_token_draw()",
+        "CREATE TRIGGER source_counts_token AFTER INSERT OR UPDATE "
+        "ON tracker_source FOR EACH STATEMENT EXECUTE FUNCTION counts_token_draw()",
+    ]
 
 
 def _values(commitment: str, source: str | None) -> list[str]:
@@ -103,7 +127,10 @@ def create_sql(vendor: str, *, counts_token: bool = True) -> list[str]:
     """
     if vendor not in _NEW_TOKEN:
         raise NotImplementedError(f"commitment tallies have no triggers for {vendor}")
-    token = f"; {_new_counts_token(vendor)}" if counts_token else ""
+    token = ""
+    if counts_token:  # SQLite updates a row in place: there, one draw per row
+        moved = f"PERFORM set_config('{_MOVED}', 'yes', true)"
+        token = f"; {_new_counts_token(vendor) if vendor == 'sqlite' else moved}"
     add_new = _add(_values("NEW", "s"), "1", _commitment_rows("NEW"), group=False)
     subtract_old = _subtract(_values("OLD", "s"), "1", _commitment_rows("OLD"), group=False)
     # A source's commitments move from its old term and session (none, when it is new: a
@@ -148,7 +175,7 @@ def create_sql(vendor: str, *, counts_token: bool = True) -> list[str]:
         "CREATE TRIGGER source_tally_update AFTER UPDATE OF term, session_period "
         f"ON tracker_source FOR EACH ROW WHEN ({source_changed}) "
         "EXECUTE FUNCTION source_tally()",
-    ]
+    ] + (_postgresql_token_sql() if counts_token else [])
 
 
 def drop_sql(vendor: str) -> list[str]:
@@ -166,4 +193,7 @@ def drop_sql(vendor: str) -> list[str]:
         "DROP TRIGGER IF EXISTS source_tally_update ON tracker_source",
         "DROP FUNCTION IF EXISTS commitment_tally()",
         "DROP FUNCTION IF EXISTS source_tally()",
+        "DROP TRIGGER IF EXISTS commitment_counts_token ON tracker_commitment",
+        "DROP TRIGGER IF EXISTS source_counts_token ON tracker_source",
+        "DROP FUNCTION IF EXISTS counts_token_draw()",
     ]
