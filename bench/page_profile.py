@@ -44,13 +44,13 @@ def main() -> None:
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     collect_static()
-    import django
-
-    django.setup()
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
 
+    # As a gunicorn worker starts: Django set up, the URLconf loaded, all of it frozen out of
+    # the collector's full passes.
+    import config.wsgi  # noqa: F401
     from tracker.core.models import Commitment
     from tracker.public.caching import page_cache
 

@@ -1,8 +1,11 @@
 """The deployment's configuration file, and what production refuses to run without."""
 
+import subprocess
+import sys
+
 import pytest
 
-from tests.test_security import PRODUCTION, run_manage
+from tests.test_security import PRODUCTION, ROOT, run_manage
 
 KEY = "k" * 40 + '#not a comment $HOME "quoted" \\ end'
 
@@ -188,3 +191,26 @@ def test_question_deadlines_change_per_channel_and_a_bad_one_is_named(tmp_path):
     assert result.returncode != 0
     assert "TRACKER_QUESTION_DEADLINE_DAYS must be channel=days pairs" in result.stderr
     assert "'fax=3'" in result.stderr
+
+
+def test_a_worker_freezes_django_its_apps_and_the_urlconf_out_of_full_collections(tmp_path):
+    # config.wsgi, as each gunicorn worker imports it: what is loaded once (the URLconf and
+    # every view with it) is frozen, so the collector's full passes no longer walk it.
+    script = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count(), 'tracker.public.urls' in sys.modules, "
+        "'tracker.desk.admin' in sys.modules, len(gc.get_objects()))"
+    )
+    environment = PRODUCTION | {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, urls, admin, tracked = result.stdout.split()
+    assert urls == admin == "True"
+    assert int(frozen) > 20_000
+    assert int(tracked) < int(frozen) / 10  # little is left for a full pass to walk
