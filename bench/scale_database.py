@@ -115,7 +115,8 @@ def multiply(factor: int) -> None:
 def _without_gin_indexes(connection):
     """On PostgreSQL, drop the one-row search table's GIN indexes while its rows are written,
     and build them again after (in the caller's transaction): written row by row (they keep
-    no pending list) they made the refresh of 117,315 rows take hours at 100x."""
+    no pending list) the first 100x build had refreshed about 64,000 of 117,315 rows after
+    some 15 minutes; built after, the whole refresh and the indexes took 573 s."""
     if connection.vendor != "postgresql":
         yield
         return
