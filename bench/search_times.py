@@ -81,12 +81,12 @@ def measure(root: Path, runs: int) -> dict:
     figures = {"vendor": connection.vendor}
     for text in QUERIES:
         path = f"/commitments/?q={text}"
-        # Run by run over the three states, not one state's runs in a row: the first request
-        # for a query also finds the database's pages for it cold, and must not fall on one
-        # state alone.
+        # Run by run over the three states, each going first in turn, not one state's runs in
+        # a row: the first request for a query also finds the database's pages for it cold,
+        # and must not fall on one state alone.
         times: dict[str, list[float]] = {mode: [] for mode in MODES}
-        for _ in range(runs):
-            for mode in MODES:
+        for run in range(runs):
+            for mode in MODES[run % 3 :] + MODES[: run % 3]:
                 page_cache.clear()
                 if mode == "cold":
                     aggregate_cache.clear()
