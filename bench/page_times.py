@@ -136,7 +136,8 @@ def main() -> None:
                     started = time.perf_counter()
                     response = client.get(path)
                     times[path, mode].append((time.perf_counter() - started) * 1000)
-                queries[path], statuses[path] = len(captured), response.status_code
+                if mode == "warm":  # the queries of a page whose counts are kept
+                    queries[path], statuses[path] = len(captured), response.status_code
                 if path == "/commitments/?q=疫苗":
                     found = re.search(r"([\d,]+) 項承諾", response.content.decode())
                     search_total = found.group(1) if found else "?"
