@@ -3,10 +3,12 @@
 import datetime as dt
 import random
 from collections import Counter
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 
 from tests.factories import make_commitment, make_source
@@ -246,7 +248,7 @@ def counts_token() -> int:
     return DataVersion.objects.get().counts_token
 
 
-def test_the_counts_token_is_drawn_anew_when_a_count_moves_and_only_then(admin_user):
+def test_the_counts_token_is_drawn_anew_when_a_count_moves_and_kept_when_none_does(admin_user):
     commitment = make_commitment(status=Status.TRACKING, target_date_text="2030-01-01")
     other_source = make_source(term="11", session_period="03")
     # Saves that move no count keep the token (and what is computed from the tallies).
@@ -283,3 +285,17 @@ def test_the_counts_token_is_drawn_anew_when_a_count_moves_and_only_then(admin_u
         before = counts_token()
         moved()
         assert counts_token() != before
+
+
+def test_the_migration_makes_sure_the_data_version_row_is_there(transactional_db):
+    # Without the row a trigger's draw changes nothing; 0026 creates it where it is missing.
+    migration = import_module("tracker.core.migrations.0026_counts_token")
+    DataVersion.objects.all().delete()
+    with connection.schema_editor() as editor:
+        migration.create_the_row(django_apps, editor)
+        migration.create_the_row(django_apps, editor)  # and leaves one that is there alone
+    row = DataVersion.objects.get()
+    assert (row.pk, row.version) == (1, 0)
+    before = row.counts_token
+    make_commitment()
+    assert counts_token() != before

@@ -64,7 +64,8 @@ def data_version_for(request=None) -> DataVersion:
             cursor.execute(_VERSION_SQL, [SINGLETON])
             row = cursor.fetchone()
         if row is None:
-            cached = DataVersion(version=0, changed_at=_EPOCH, counts_token=0)
+            # No row (a flushed database): no counts token either (counts_tag).
+            cached = DataVersion(version=0, changed_at=_EPOCH, counts_token=None)
         else:
             changed_at = row[1]
             if isinstance(changed_at, str):  # SQLite hands back text for a raw query
@@ -114,10 +115,15 @@ def version_tag(request=None) -> str:
     return f"{version.version}.{int(version.changed_at.timestamp() * 1000)}.{release()}"
 
 
-def counts_tag(request=None) -> str:
+def counts_tag(request=None) -> str | None:
     """Return the counts token and the release, as keys of what is computed from the tallies
-    alone use them: unchanged by a save that moves no count (tracker/core/tallies.py)."""
-    return f"{data_version_for(request).counts_token}.{release()}"
+    alone use them: unchanged by a save that moves no count (tracker/core/tallies.py).
+
+    None while the data version's row is missing (migration 0026 creates it; a flush removes
+    it): the triggers then have no row to draw a token in, so nothing may be kept under one.
+    """
+    token = data_version_for(request).counts_token
+    return None if token is None else f"{token}.{release()}"
 
 
 def _bump_on_change(sender, instance=None, created=False, **kwargs) -> None:

@@ -16,10 +16,14 @@ Every trigger that moves a count also draws a new *counts token* in the data ver
 (``DataVersion.counts_token``; on PostgreSQL once per statement), in the same transaction:
 what is computed from the tallies alone (the list's length and menus, the overview's charts)
 is kept under that token, so a save that moves no count (a log entry, a wording fix: most
-saves) leaves it valid, while the pages themselves follow the data version.
+saves) leaves it valid, while the pages themselves follow the data version. Because the
+triggers write tracker_dataversion, a migration that makes SQLite rebuild that table must
+drop them first (drop_sql) and create them again after (create_sql).
 """
 
 from __future__ import annotations
+
+from tracker.core.data_version import SINGLETON
 
 # ruff: noqa: S608 (the SQL is built from the constant names below, never from input)
 
@@ -40,7 +44,9 @@ _MOVED = "tracker.counts_moved"  # PostgreSQL: a setting local to the transactio
 def _new_counts_token(vendor: str) -> str:
     """Return the statement drawing a new counts token (the data version's row holds it once
     anything was saved; before that, the row's creation draws one)."""
-    return f"UPDATE tracker_dataversion SET counts_token = {_NEW_TOKEN[vendor]} WHERE id = 1"
+    return (
+        f"UPDATE tracker_dataversion SET counts_token = {_NEW_TOKEN[vendor]} WHERE id = {SINGLETON}"
+    )
 
 
 def _postgresql_token_sql() -> list[str]:

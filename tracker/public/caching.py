@@ -39,9 +39,13 @@ def per_version(name: str, request, compute, *, tag=version_tag):
 
     For counts over the whole table: kept in the aggregate cache (shared through Redis when
     configured), never stale because a save raises the version. TAG=counts_tag for what is
-    computed from the tallies alone: kept until a count moves, not until the next save.
+    computed from the tallies alone: kept until a count moves, not until the next save. A
+    TAG of None keeps nothing (computed every time).
     """
-    key = f"{name}:{tag(request)}:{get_language()}"
+    tagged = tag(request)
+    if tagged is None:
+        return compute()
+    key = f"{name}:{tagged}:{get_language()}"
     value = aggregate_cache.get(key)
     if value is None:
         value = compute()

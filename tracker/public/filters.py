@@ -37,7 +37,7 @@ DEFAULT_SORT = "-updated"
 
 
 class KeptChoices(BaseChoiceIterator):
-    """A menu's choices, read once per data version and shared, never copied.
+    """A menu's choices, read once per counts token and shared, never copied.
 
     Django normalises a plain list of choices on every pass and deep-copies it with each
     form (the list page's menus hold about 200: some 800 copies per request); a choice

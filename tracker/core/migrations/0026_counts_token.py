@@ -16,6 +16,18 @@ def recreate_triggers(apps, schema_editor):
         schema_editor.execute(statement)
 
 
+def create_the_row(apps, schema_editor):
+    """Make sure the data version's one row exists, so that the triggers always have a row
+    to draw a token in: were it created by a first save while another transaction moved a
+    count, that transaction's draw would find no row and its counts keep the new token."""
+    from django.utils import timezone
+
+    DataVersion = apps.get_model("tracker", "DataVersion")
+    DataVersion.objects.using(schema_editor.connection.alias).get_or_create(
+        pk=1, defaults={"version": 0, "changed_at": timezone.now()}
+    )
+
+
 def restore_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for statement in [*tallies.drop_sql(vendor), *tallies.create_sql(vendor, counts_token=False)]:
@@ -36,4 +48,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(recreate_triggers, restore_triggers, elidable=False),
+        migrations.RunPython(create_the_row, migrations.RunPython.noop, elidable=False),
     ]
