@@ -193,11 +193,7 @@ class CommitmentFilter(django_filters.FilterSet):
             return None
         statuses = set(cleaned.get("status") or ())
         categories = set(category_members(cleaned["category"])) if cleaned.get("category") else None
-        agencies = (
-            set(Commitment.objects.agency_fields(cleaned["agency"]))
-            if cleaned.get("agency")
-            else None
-        )
+        agencies = set(self.agency_fields(cleaned["agency"])) if cleaned.get("agency") else None
         column = "overdue" if cleaned.get("overdue") else "n"
         return sum(
             row[column]
@@ -249,7 +245,15 @@ class CommitmentFilter(django_filters.FilterSet):
         return queryset.for_category(value)
 
     def filter_agency(self, queryset, name, value):
-        return queryset.for_agency(value)
+        return queryset.filter(responsible_agency__in=self.agency_fields(value))
+
+    def agency_fields(self, name: str) -> list[str]:
+        """Return CommitmentQuerySet.agency_fields(NAME), read once per list page (its count
+        and its rows both need them)."""
+        known = self.__dict__.setdefault("_agency_fields", {})
+        if name not in known:
+            known[name] = Commitment.objects.agency_fields(name)
+        return known[name]
 
     def filter_target_year(self, queryset, name, value):
         if value == NO_TARGET:

@@ -33,6 +33,22 @@ def test_lists_every_published_commitment_with_the_count(client, sample):
     assert "共 9 項承諾" in response.content.decode()
 
 
+@pytest.mark.parametrize("extra", [{}, {"status": "追蹤中"}, {"term": "11"}])
+def test_an_agency_list_reads_the_agency_s_spellings_once(client, sample, extra):
+    # Its count (from the tallies, or from the table with a term) and its rows both need
+    # the agency fields that name the agency: one read of the tallies' fields, not two.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"agency": "衛福部", **extra})
+    assert response.status_code == 200
+    reads = [
+        query["sql"]
+        for query in captured
+        if 'DISTINCT "tracker_commitmenttally"."responsible_agency"' in query["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert VACCINE in titles(response) or extra
+
+
 def test_agency_filter_groups_aliases(client, sample):
     response = client.get(URL, {"agency": "衛生福利部"})
     assert set(titles(response)) == {VACCINE, LONG_TERM_CARE}
