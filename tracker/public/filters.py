@@ -248,11 +248,19 @@ class CommitmentFilter(django_filters.FilterSet):
         return queryset.filter(responsible_agency__in=self.agency_fields(value))
 
     def agency_fields(self, name: str) -> list[str]:
-        """Return CommitmentQuerySet.agency_fields(NAME), read once per list page (its count
-        and its rows both need them)."""
+        """Return CommitmentQuerySet.agency_fields(NAME): read from the tallies once per
+        counts token (a menu's agency: a few hundred names at most), and once per page
+        (its count and its rows both need them)."""
+        from tracker.public.caching import counts_tag, per_version
+
         known = self.__dict__.setdefault("_agency_fields", {})
         if name not in known:
-            known[name] = Commitment.objects.agency_fields(name)
+            known[name] = per_version(
+                f"agency-fields:{name}",
+                self.request,
+                lambda: Commitment.objects.agency_fields(name),
+                tag=counts_tag,
+            )
         return known[name]
 
     def filter_target_year(self, queryset, name, value):
