@@ -42,8 +42,9 @@ _MOVED = "tracker.counts_moved"  # PostgreSQL: a setting local to the transactio
 
 
 def _new_counts_token(vendor: str) -> str:
-    """Return the statement drawing a new counts token (the data version's row holds it once
-    anything was saved; before that, the row's creation draws one)."""
+    """Return the statement drawing a new counts token in the data version's one row
+    (migration 0026 makes sure it exists; a flush removes it, and counts_tag then keeps
+    nothing)."""
     return (
         f"UPDATE tracker_dataversion SET counts_token = {_NEW_TOKEN[vendor]} WHERE id = {SINGLETON}"
     )
