@@ -327,9 +327,12 @@ class CommitmentQuerySet(models.QuerySet):
             if canonical in split_agencies(spelling)
         )
 
-    def for_agency(self, name: str):
-        """Return the commitments naming an agency under any of its spellings."""
-        return self.filter(responsible_agency__in=self.agency_fields(name))
+    def for_agency(self, name: str, *, fields: list[str] | None = None):
+        """Return the commitments naming an agency under any of its spellings (FIELDS: its
+        agency_fields, when the caller has read them already)."""
+        if fields is None:
+            fields = self.agency_fields(name)
+        return self.filter(responsible_agency__in=fields)
 
     def achieved_with_unmet_criteria(self):
         """Return 已達成 commitments that a completion criterion not met contradicts."""

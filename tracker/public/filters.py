@@ -245,7 +245,7 @@ class CommitmentFilter(django_filters.FilterSet):
         return queryset.for_category(value)
 
     def filter_agency(self, queryset, name, value):
-        return queryset.filter(responsible_agency__in=self.agency_fields(value))
+        return queryset.for_agency(value, fields=self.agency_fields(value))
 
     def agency_fields(self, name: str) -> list[str]:
         """Return CommitmentQuerySet.agency_fields(NAME): read from the tallies once per

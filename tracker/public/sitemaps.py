@@ -65,11 +65,10 @@ class I18nSitemap(Sitemap):
         obj, language = item
         language = force_lang_code or language
         key = (id(obj), language)
-        known = self._locations.get(key)
-        if known is None or known[0] is not obj:  # an id is only reused once obj is gone
-            known = (obj, super()._location(item, language))
-            self._locations[key] = known
-        return known[1]
+        if key not in self._locations:
+            # OBJ kept with its address: while it is alive, no other object has its id.
+            self._locations[key] = (obj, super()._location(item, language))
+        return self._locations[key][1]
 
     @cached_property
     def _locations(self) -> dict:
