@@ -9,7 +9,7 @@ emptied before each (the aggregate counts stay warm, as for every page but the f
 a save). Prints the median wall time, the median and least CPU time of this process (the
 SQLite database runs in it; PostgreSQL does not), the median time spent in SQL and the
 number of queries. With --profile N, then prints cProfile's N costliest functions over 10
-more requests, by cumulative time.
+more requests, by cumulative time (PROFILE_SORT=tottime: by each function's own time).
 
 To compare two checkouts on a noisy machine, run this in each in turn, several rounds
 (bench/RESULTS.md has the loop), and compare the rounds' medians.
@@ -101,7 +101,7 @@ def main() -> None:
                 client.get(path)
                 profile.disable()
             report = io.StringIO()
-            stats = pstats.Stats(profile, stream=report).sort_stats("cumulative")
+            stats = pstats.Stats(profile, stream=report).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
             stats.print_stats(arguments.profile)
             print(report.getvalue())
 
