@@ -101,7 +101,8 @@ def main() -> None:
                 client.get(path)
                 profile.disable()
             report = io.StringIO()
-            stats = pstats.Stats(profile, stream=report).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+            order = os.environ.get("PROFILE_SORT", "cumulative")
+            stats = pstats.Stats(profile, stream=report).sort_stats(order)
             stats.print_stats(arguments.profile)
             print(report.getvalue())
 

@@ -63,6 +63,30 @@ def test_agency_filter_groups_aliases(client, sample):
     assert choices["衛生福利部"] == "衛生福利部（2）"
 
 
+def test_the_term_session_and_year_menus_hold_what_published_commitments_have(client, db):
+    make_commitment(
+        source=make_source(term="9", session_period="12"), target_date_text="2031-06-30"
+    )
+    make_commitment(
+        source=make_source(term="11", session_period="02"), target_date_text="2026-12-31"
+    )
+    make_commitment(source=make_source(term="10", session_period="02"), target_date_text=None)
+    # Unpublished: its term, session and year are on no menu.
+    make_commitment(
+        source=make_source(term="8", session_period="07"),
+        target_date_text="2040-01-01",
+        is_published=False,
+    )
+    fields = client.get(URL).context["form"].fields
+
+    def menu(name):
+        return [value for value, _label in fields[name].choices if value]
+
+    assert menu("term") == ["9", "10", "11"]  # in number order, not as text
+    assert menu("session") == ["02", "12"]
+    assert menu("target_year") == ["2026", "2031", "none"]
+
+
 def test_agency_filter_includes_fields_naming_several_agencies(client, db):
     make_commitment(title="共同辦理", responsible_agency="衛福部、教育部")
     make_commitment(title="只有教育部", responsible_agency="教育部")
