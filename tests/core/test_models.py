@@ -24,3 +24,26 @@ def test_entries_of_published_commitments_are_a_semi_join_not_a_filtered_join(db
 
     assert "EXISTS" in sql
     assert "JOIN" not in sql
+
+
+def test_choice_labels_are_django_s_in_the_active_language():
+    from django.db import models
+    from django.utils import translation
+
+    from tracker.core.models import Commitment, EntryKind, Status
+
+    entry = TrackingLog(kind=EntryKind.choices[-1][0])
+    commitment = Commitment(status=Status.DELAYED)
+    for language in ("zh-hant", "en"):
+        with translation.override(language):
+            # What Django's own get_FOO_display gives, language by language (kept labels
+            # are translated when shown, not when first kept).
+            for row, field in ((entry, "kind"), (commitment, "status")):
+                django_s = models.Model._get_FIELD_display(row, row._meta.get_field(field))
+                assert getattr(row, f"get_{field}_display")() == django_s
+    with translation.override("en"):
+        assert commitment.get_status_display() == "Delayed"
+    with translation.override("zh-hant"):
+        assert commitment.get_status_display() == "已延宕"
+    # A value outside the choices is shown as it is, as Django does.
+    assert Commitment(status="舊狀態").get_status_display() == "舊狀態"

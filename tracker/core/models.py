@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
@@ -152,6 +154,22 @@ class Versioned(models.Model):
             }
             kwargs["update_fields"] = {*update_fields, "version", *auto_now}
         super().save(*args, **kwargs)
+
+    def _get_FIELD_display(self, field):  # Django's name: get_status_display and the like
+        """Return a choice field's label, as Django does, from the field's labels kept by
+        value (:func:`choice_labels`).
+
+        Django builds a dict of the field's choices on every call, and hashing each lazy
+        label translates it: a long timeline asks for dozens of its entries' kinds, a list
+        for each row's status."""
+        value = make_hashable(getattr(self, field.attname))
+        return force_str(choice_labels(field).get(value, value), strings_only=True)
+
+
+@functools.cache
+def choice_labels(field) -> dict:
+    """Return a choice field's labels (lazy: translated when shown) by value."""
+    return {make_hashable(value): label for value, label in field.flatchoices}
 
 
 class SourceQuerySet(models.QuerySet):
