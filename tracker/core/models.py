@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -298,6 +298,26 @@ class CommitmentQuerySet(models.QuerySet):
                 "log_entries",
                 queryset=TrackingLog.objects.select_related("created_by").order_by("position"),
             )
+        )
+
+    def with_page_parts(self):
+        """Return commitments knowing which parts of their page they have: agency questions,
+        completion criteria, public corrections, a target date that was ever written
+        otherwise (``has_questions`` … ``target_date_rewritten``).
+
+        Most commitments have none of them, and each is one more round trip to the
+        database when read; these are index lookups in the commitment's own query."""
+        own = OuterRef("pk")
+        versions = self.model.history.model.objects.filter(id=own)
+        unwritten = Value("\x00")  # no text holds it: NULL told from every text
+        rewritten = versions.annotate(text=Coalesce("target_date_text", unwritten)).exclude(
+            text=Coalesce(OuterRef("target_date_text"), unwritten)
+        )
+        return self.annotate(
+            has_questions=Exists(AgencyQuestion.objects.filter(commitment=own)),
+            has_criteria=Exists(CompletionCriterion.objects.filter(commitment=own)),
+            has_corrections=Exists(Correction.objects.public().filter(commitment=own)),
+            target_date_rewritten=Exists(rewritten),
         )
 
     def with_log_count(self):

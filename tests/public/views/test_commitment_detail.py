@@ -147,6 +147,16 @@ def test_detail_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         assert detail(client, commitment.uid).status_code == 200
 
 
+def test_a_detail_reads_only_the_parts_its_commitment_has(client, db, django_assert_num_queries):
+    commitment = make_commitment()
+    make_log(commitment, kind=EntryKind.PROGRESS)
+    make_commitment(source=commitment.source)
+    # The data version, the commitment (knowing it has no questions, criteria, corrections
+    # or rewritten target date), its timeline and the other commitments of its reply.
+    with django_assert_num_queries(4):
+        assert detail(client, commitment.uid).status_code == 200
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("show_names", [False, True])
 def test_each_entry_says_whether_the_pipeline_or_the_newsroom_wrote_it(

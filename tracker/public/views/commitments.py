@@ -246,7 +246,7 @@ def form_errors(form) -> list[str]:
 
 def commitment_detail(request, uid: str):
     published = Commitment.objects.published()
-    commitment = published.with_timeline().filter(uid=uid).first()
+    commitment = published.with_timeline().with_page_parts().filter(uid=uid).first()
     if commitment is None:
         kept = CommitmentAlias.objects.published_uid(uid=uid)
         if kept is None:
@@ -259,11 +259,19 @@ def commitment_detail(request, uid: str):
         .only("uid", "title", "status", "category")
         .order_by("title")
     )
-    corrections = Correction.objects.public().filter(commitment=commitment)
+    corrections = (
+        Correction.objects.public().filter(commitment=commitment)
+        if commitment.has_corrections
+        else []
+    )
     entries = list(commitment.log_entries.all())
     for entry, key in zip(entries, timeline_entry_keys(entries), strict=True):
         entry.anchor = entry_anchor(key)
-    questions = questions_with_anchors(commitment.agency_questions.all(), entries)
+    questions = (
+        questions_with_anchors(commitment.agency_questions.all(), entries)
+        if commitment.has_questions
+        else []
+    )
     done = what_done_means(commitment)
     oldest_first = request.GET.get("order") == ORDER_OLDEST
     events = timeline_events(entries)

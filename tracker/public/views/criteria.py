@@ -17,10 +17,17 @@ class Done:
 
 def what_done_means(commitment: Commitment) -> Done:
     """Return the commitment's criteria with their progress, and its target date's slips
-    (read from its history: every saved version, the sync's and the editors')."""
-    criteria = list(commitment.criteria.all())
-    versions = commitment.history.order_by("history_date", "history_id").values_list(
-        "history_date", "target_date_text"
+    (read from its history: every saved version, the sync's and the editors').
+
+    COMMITMENT comes from CommitmentQuerySet.with_page_parts: what it does not have is not
+    read (no criteria; no slip where every version wrote the date as it is now)."""
+    criteria = list(commitment.criteria.all()) if commitment.has_criteria else []
+    versions = (
+        commitment.history.order_by("history_date", "history_id").values_list(
+            "history_date", "target_date_text"
+        )
+        if commitment.target_date_rewritten
+        else []
     )
     return Done(
         criteria=criteria,
