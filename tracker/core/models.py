@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum, Value
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -281,6 +281,19 @@ def _by_agency(rows) -> dict[str, dict[str, int]]:
     return result
 
 
+class DistinctFrom(Lookup):
+    """Whether two values differ, NULL told from every value (SQL's IS DISTINCT FROM, which
+    SQLite spells IS NOT): a lookup to use as an expression, ``filter(DistinctFrom(a, b))``."""
+
+    lookup_name = "distinct_from"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        operator = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+        return f"{lhs} {operator} {rhs}", [*lhs_params, *rhs_params]
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         """Return the commitments a reader may see."""
@@ -308,10 +321,8 @@ class CommitmentQuerySet(models.QuerySet):
         Most commitments have none of them, and each is one more round trip to the
         database when read; these are index lookups in the commitment's own query."""
         own = OuterRef("pk")
-        versions = self.model.history.model.objects.filter(id=own)
-        unwritten = Value("\x00")  # no text holds it: NULL told from every text
-        rewritten = versions.annotate(text=Coalesce("target_date_text", unwritten)).exclude(
-            text=Coalesce(OuterRef("target_date_text"), unwritten)
+        rewritten = self.model.history.model.objects.filter(
+            DistinctFrom(F("target_date_text"), OuterRef("target_date_text")), id=own
         )
         return self.annotate(
             has_questions=Exists(AgencyQuestion.objects.filter(commitment=own)),
