@@ -208,6 +208,15 @@ def test_overview_tallies_equal_the_recount():
     make_commitment(status=Status.ACHIEVED, target_date_text="2020-01-01")
     make_commitment(target_date_text="2099-01-01", responsible_agency=None)
     make_commitment(is_published=False, target_date_text="2020-01-01")
+    # One status, category and agency over several kept rows (dates, terms): summed, the
+    # overdue ones among them apart.
+    for target, term in [
+        ("2020-01-01", "10"),
+        ("2099-01-01", "11"),
+        (None, "11"),
+        ("2021-06-30", "9"),
+    ]:
+        make_commitment(target_date_text=target, source=make_source(term=term))
     today = dt.date(2026, 12, 1)
 
     def rows(tallies):
@@ -217,7 +226,7 @@ def test_overview_tallies_equal_the_recount():
         Commitment.objects.published().tallies(today)
     )
     overdue = sum(row["overdue"] for row in CommitmentTally.objects.published().tallies(today))
-    assert overdue == 1
+    assert overdue == 3
 
 
 def test_counts_by_agency_and_status_from_the_tallies_equal_the_table_s():

@@ -1,15 +1,27 @@
 """Commitments, the Executive Yuan replies they come from, and their tracking timeline."""
 
+import datetime as dt
 import functools
 import re
 import secrets
+from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -579,23 +591,59 @@ ENTRY_FIELDS = (
 )
 
 
+class TallyRow(NamedTuple):
+    """One kept tally (CommitmentTally) as the public pages read it: CommitmentTallyQuerySet.
+    kept_rows."""
+
+    status: str
+    category: str
+    responsible_agency: str | None
+    target_date: dt.date | None
+    term: str | None
+    session_period: str | None
+    number: int
+    overdue: bool | None  # None: no target date
+
+
+def tally_totals(rows: Iterable[TallyRow]) -> list[dict]:
+    """Return the number of commitments, and of overdue ones, per status, category and
+    agency field, from kept tallies (CommitmentTallyQuerySet.kept_rows): the rows of
+    CommitmentQuerySet.tallies, which counts the table (no field that counts none)."""
+    totals: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row.status, row.category, row.responsible_agency)
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = {
+                "status": row.status,
+                "category": row.category,
+                "responsible_agency": row.responsible_agency,
+                "n": 0,
+                "overdue": 0,
+            }
+        total["n"] += row.number
+        if row.overdue:
+            total["overdue"] += row.number
+    return [total for total in totals.values() if total["n"] > 0]
+
+
 class CommitmentTallyQuerySet(models.QuerySet):
     def published(self):
         """Return the tallies of the commitments a reader may see (none of them empty)."""
         return self.filter(is_published=True, number__gt=0)
 
+    def kept_rows(self, today=None) -> list[TallyRow]:
+        """Return the tallies as kept, each with whether its commitments are overdue
+        (overdue_condition): a few hundred rows, from which the overview, the list's length
+        and its menus are all counted (tally_totals, the menus), in one read."""
+        overdue = ExpressionWrapper(overdue_condition(today), output_field=models.BooleanField())
+        rows = self.order_by().annotate(overdue=overdue).values_list(*TallyRow._fields)
+        return [TallyRow(*row) for row in rows]
+
     def tallies(self, today=None) -> list[dict]:
         """Return the number of commitments, and of overdue ones, per status, category and
         agency field (as CommitmentQuerySet.tallies counts them), from the kept tallies."""
-        return list(
-            self.order_by()
-            .values("status", "category", "responsible_agency")
-            .annotate(
-                n=Sum("number"),
-                overdue=Coalesce(Sum("number", filter=overdue_condition(today)), 0),
-            )
-            .filter(n__gt=0)
-        )
+        return tally_totals(self.kept_rows(today))
 
     def status_counts(self) -> dict[str, int]:
         """CommitmentQuerySet.status_counts of the tallies' commitments, from the tallies."""

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from tracker.core.data_version import counts_tag, data_version_for, version_tag
-from tracker.core.models import CommitmentTally
+from tracker.core.models import CommitmentTally, TallyRow, tally_totals
 
 MAX_CACHED_BYTES = 512 * 1024
 # Set per response by the layers around the view, never part of what is kept. A feed's or a
@@ -53,18 +53,30 @@ def per_version(name: str, request, compute, *, tag=version_tag):
     return value
 
 
-def commitment_tallies(request) -> list[dict]:
-    """Return the published commitments' tallies (CommitmentTallyQuerySet.tallies), read
-    once per day and counts token: the overview's charts, the list's length and its menus.
+def tally_rows(request) -> list[TallyRow]:
+    """Return the published commitments' kept tallies (CommitmentTallyQuerySet.kept_rows),
+    read once per day and counts token: what the overview's charts, the list's length and
+    its menus are counted from.
 
     The database keeps the counts as it writes (a few hundred rows to read, not the table),
     and draws a new counts token whenever one moves, so most saves leave these valid.
     """
     today = timezone.localdate()  # what is overdue changes with the day, not only with saves
     return per_version(
-        f"commitment-tallies:{today}",
+        f"tally-rows:{today}",
         request,
-        lambda: CommitmentTally.objects.published().tallies(today),
+        lambda: CommitmentTally.objects.published().kept_rows(today),
+        tag=counts_tag,
+    )
+
+
+def commitment_tallies(request) -> list[dict]:
+    """Return the published commitments' tallies by status, category and agency field
+    (tally_totals of tally_rows), kept as long as those rows."""
+    return per_version(
+        f"commitment-tallies:{timezone.localdate()}",
+        request,
+        lambda: tally_totals(tally_rows(request)),
         tag=counts_tag,
     )
 

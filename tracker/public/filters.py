@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.core import search
 from tracker.core.agencies import canonical_agency, split_agencies
 from tracker.core.categories import canonical_category, category_members, grouped_counts
-from tracker.core.models import Commitment, CommitmentTally, Status
+from tracker.core.models import Commitment, Status, TallyRow
 
 NO_TARGET = "none"
 
@@ -82,20 +82,20 @@ def filter_choices(request=None) -> dict[str, list]:
     table); the menus are the same for every list address, so they are kept per counts token
     and language too (never stale: a count that moves draws a new token).
     """
-    from tracker.public.caching import commitment_tallies, counts_tag, per_version
+    from tracker.public.caching import commitment_tallies, counts_tag, per_version, tally_rows
 
     return per_version(
         "filter-choices",
         request,
-        lambda: _count_choices(CommitmentTally.objects.published(), commitment_tallies(request)),
+        lambda: _count_choices(tally_rows(request), commitment_tallies(request)),
         tag=counts_tag,
     )
 
 
-def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
-    # PUBLISHED: the published commitments' tallies (CommitmentTally), a few hundred rows.
-    # Categories (a group counted as one) and agencies from the tallies the overview and the
-    # list's length share.
+def _count_choices(rows: list[TallyRow], tallies: list[dict]) -> dict[str, list]:
+    # ROWS: the published commitments' kept tallies (CommitmentTallyQuerySet.kept_rows), a few
+    # hundred; TALLIES: their totals, which the overview and the list's length share.
+    # Categories (a group counted as one) and agencies from the totals.
     category_counts: Counter = Counter()
     fields: Counter = Counter()  # an agency field names one agency or several
     for row in tallies:
@@ -106,14 +106,11 @@ def _count_choices(published, tallies: list[dict]) -> dict[str, list]:
         for agency in split_agencies(field):
             agencies[agency] += count
     categories = grouped_counts(category_counts.items())
-    # One read for the three menus (a round trip each was most of their cost on PostgreSQL);
-    # distinct dates, not dates("year"): SQLite would call Django's date function per row.
-    rows = published.order_by().values_list("term", "session_period", "target_date").distinct()
     terms, sessions, years = set(), set(), set()
-    for term, session, day in rows:
-        terms.add(term)
-        sessions.add(session)
-        years.add(day.year if day is not None else None)
+    for row in rows:
+        terms.add(row.term)
+        sessions.add(row.session_period)
+        years.add(row.target_date.year if row.target_date is not None else None)
     terms = sorted(terms - {None}, key=_numeric)
     sessions = sorted(sessions - {None}, key=_numeric)
     years = sorted(years - {None})

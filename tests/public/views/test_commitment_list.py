@@ -55,6 +55,16 @@ def test_an_agency_list_reads_the_agency_s_spellings_once(client, sample, extra)
     assert not any("tracker_commitmenttally" in query["sql"] for query in captured)
 
 
+@pytest.mark.parametrize("params", [{}, {"status": "已延宕"}, {"category": "醫療衛生"}])
+def test_the_list_after_a_count_moved_reads_the_tallies_once(client, sample, params):
+    # Its length, its menus' counts and the terms, sessions and years on them: one read.
+    caches["aggregates"].clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, params).status_code == 200
+    reads = [query["sql"] for query in captured if "tracker_commitmenttally" in query["sql"]]
+    assert len(reads) == 1, reads
+
+
 def test_agency_filter_groups_aliases(client, sample):
     response = client.get(URL, {"agency": "衛生福利部"})
     assert set(titles(response)) == {VACCINE, LONG_TERM_CARE}
